@@ -1,0 +1,60 @@
+"""Jobs, the daily schedule and the inbox sensor."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from dagster import (
+    AssetSelection,
+    DefaultScheduleStatus,
+    DefaultSensorStatus,
+    RunRequest,
+    ScheduleDefinition,
+    SensorEvaluationContext,
+    SkipReason,
+    define_asset_job,
+    sensor,
+)
+
+from assets.resources import default_inbox
+from pipeline.inventory import inbox_files
+
+ingest_selection = AssetSelection.groups("ingest", "warehouse", "aggregates")
+
+ingest_job = define_asset_job(
+    "ingest_job",
+    selection=ingest_selection,
+    description="Inventory the inbox and crawl logs, parse, load the warehouse, rebuild aggregates.",
+)
+
+ingest_schedule = ScheduleDefinition(
+    name="daily_ingest",
+    job=ingest_job,
+    cron_schedule="0 6 * * *",
+    execution_timezone="Asia/Shanghai",
+    default_status=DefaultScheduleStatus.STOPPED,
+)
+
+
+def inbox_fingerprint(inbox: str) -> tuple[str, int]:
+    """A digest of the inbox listing (names, sizes, mtimes): changes when a file does."""
+    from pathlib import Path
+
+    files = inbox_files(Path(inbox))
+    listing = [(str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in files]
+    return hashlib.sha256(json.dumps(listing).encode()).hexdigest()[:16], len(files)
+
+
+@sensor(
+    job=ingest_job,
+    minimum_interval_seconds=60,
+    default_status=DefaultSensorStatus.STOPPED,
+    description="Starts an ingest run when files are added to or changed in the inbox folder.",
+)
+def inbox_sensor(context: SensorEvaluationContext):
+    digest, count = inbox_fingerprint(default_inbox())
+    if digest == context.cursor:
+        return SkipReason(f"inbox unchanged ({count} files)")
+    context.update_cursor(digest)
+    return RunRequest(run_key=f"inbox-{digest}", tags={"inbox_files": str(count)})

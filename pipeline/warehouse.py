@@ -1,0 +1,90 @@
+"""The DuckDB warehouse: DDL, loading staged Parquet with one writer, aggregate models.
+
+Loading replaces each table's contents from the complete staging set inside one
+transaction, so a load is all-or-nothing and loading the same documents twice leaves
+every table identical.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
+DDL_DIR = SQL_DIR / "ddl"
+MODELS_DIR = SQL_DIR / "models"
+
+# Models build on each other: this order respects their references.
+MODEL_ORDER = (
+    "report_region_levels",
+    "report_metrics",
+    "agg_region_year",
+    "agg_year",
+    "agg_region_year_channel",
+)
+
+
+def connect(db_path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    db_path = Path(db_path)
+    if not read_only:
+        db_path.parent.mkdir(parents=True, exist_ok=True)
+    return duckdb.connect(str(db_path), read_only=read_only)
+
+
+def apply_ddl(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Create every table in sql/ddl (idempotent). Returns the table names."""
+    names = []
+    for path in sorted(DDL_DIR.glob("*.sql")):
+        con.execute(path.read_text("utf-8"))
+        names.append(path.stem)
+    return names
+
+
+def write_staging(frames: dict[str, pl.DataFrame], staging_root: str | Path) -> Path:
+    """Write each frame to <staging>/frames/<table>.parquet (atomically per file)."""
+    target = Path(staging_root) / "frames"
+    target.mkdir(parents=True, exist_ok=True)
+    for name, frame in frames.items():
+        tmp = target / f".{name}.parquet.tmp"
+        frame.write_parquet(tmp)
+        tmp.replace(target / f"{name}.parquet")
+    return target
+
+
+def load_staging(
+    con: duckdb.DuckDBPyConnection, frames_dir: str | Path, tables: Iterable[str]
+) -> dict[str, int]:
+    """Replace the given tables from their staged Parquet files, in one transaction."""
+    frames_dir = Path(frames_dir)
+    counts: dict[str, int] = {}
+    apply_ddl(con)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for table in tables:
+            parquet = frames_dir / f"{table}.parquet"
+            con.execute(f'DELETE FROM "{table}"')
+            if parquet.exists():
+                con.execute(
+                    f'INSERT INTO "{table}" BY NAME SELECT * FROM read_parquet(?)', [str(parquet)]
+                )
+            counts[table] = con.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    return counts
+
+
+def build_models(
+    con: duckdb.DuckDBPyConnection, names: Iterable[str] = MODEL_ORDER
+) -> dict[str, int]:
+    """(Re)build each model in sql/models as a table: `CREATE OR REPLACE TABLE name AS …`."""
+    counts = {}
+    for name in names:
+        sql = (MODELS_DIR / f"{name}.sql").read_text("utf-8")
+        con.execute(f'CREATE OR REPLACE TABLE "{name}" AS {sql}')
+        counts[name] = con.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]
+    return counts

@@ -1,0 +1,17 @@
+-- report_cells: provenance of every table value: where it was printed and how.
+-- Answers "where did this number come from?". Grain: report × table × row × column.
+CREATE TABLE IF NOT EXISTS report_cells (
+    report_id    VARCHAR NOT NULL,
+    table_name   VARCHAR NOT NULL,  -- table2 | table3 | table4
+    row_key      VARCHAR NOT NULL,
+    column_key   VARCHAR NOT NULL,
+    value        DOUBLE,
+    raw          VARCHAR,           -- cell text as printed (NULL when derived)
+    derived      BOOLEAN NOT NULL,
+    page         INTEGER,
+    table_index  INTEGER,
+    grid_row     INTEGER,
+    grid_col     INTEGER,
+    line         INTEGER,
+    location     VARCHAR            -- human-readable position
+);
