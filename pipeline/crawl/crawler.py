@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.message import Message
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 from pipeline.archive import archive_path, store
 from pipeline.crawl.fetch import Fetcher, FetchPolicy, FetchResult
@@ -35,7 +35,7 @@ from pipeline.crawl.links import (
     is_content_image,
     looks_like_report,
 )
-from pipeline.crawl.robots import Robots, from_response, robots_url
+from pipeline.crawl.robots import Robots, effective_delay, from_response
 from pipeline.crawl.sniff import extension, sniff
 from pipeline.crawl.sources import Source, load_sources
 from pipeline.crawl.state import UrlState, append_log, load_state
@@ -180,16 +180,15 @@ class _Walk:
     # -- politeness -------------------------------------------------------------
 
     def robots_for(self, url: str) -> Robots:
-        host = urlsplit(url).netloc.lower()
-        with self._robots_lock:
-            if host not in self._robots:
-                res = self.fetcher.fetch(robots_url(url), self.policy)
-                robots = from_response(res.status, res.body or b"")
-                if res.error and res.status is not None and 400 <= res.status < 500:
-                    res.error = None  # a missing robots.txt is normal, not a fault
-                self._log(res, kind="robots", parent_url=None, body=res.body)
-                self._robots[host] = robots
-            return self._robots[host]
+        return self.fetcher.robots.get(url, self._load_robots)
+
+    def _load_robots(self, url: str) -> Robots:
+        res = self.fetcher.fetch(url, self.policy)
+        robots = from_response(res.status, res.body or b"")
+        if res.error and res.status is not None and 400 <= res.status < 500:
+            res.error = None  # a missing robots.txt is normal, not a fault
+        self._log(res, kind="robots", parent_url=None, body=res.body)
+        return robots
 
     def check(self, url: str) -> str | None:
         if not self.source.host_allowed(url):
@@ -199,7 +198,7 @@ class _Walk:
         return None
 
     def delay_for(self, url: str) -> float:
-        return max(self.source.delay_s, self.robots_for(url).crawl_delay())
+        return effective_delay(self.source.delay_s, self.robots_for(url))
 
     # -- fetching ---------------------------------------------------------------
 
@@ -275,7 +274,9 @@ class _Walk:
                 ext = url_ext
             archived = store(self.archive_root, body, "file" + ext)
             sha, size = archived.sha256, archived.size
-            changed = prev is None or prev.sha256 != sha
+            # robots.txt is shared by the sources on a host, so "changed" would depend on
+            # which source happened to fetch it: it is left False there.
+            changed = kind != "robots" and (prev is None or prev.sha256 != sha)
             previous = prev.sha256 if prev is not None and changed else None
         if kind == "attachment":
             is_document = ctype in DOCUMENT_TYPES
@@ -318,13 +319,11 @@ class _Walk:
 
     def run(self) -> str | None:
         """Walk the source; returns an error when the source as a whole failed."""
-        for url in self.source.start_urls:
-            self.robots_for(url)
-        robots_rows = [r for r in self.rows if r["kind"] == "robots"]
-        if robots_rows and all(r["status"] is None for r in robots_rows):
+        if not any(self.robots_for(url).reachable for url in self.source.start_urls):
             # No host answered at all: report and give up now rather than time out
             # on every URL of the walk.
-            return f"unreachable: {robots_rows[0]['error']}"
+            errors = [r["error"] for r in self.rows if r["kind"] == "robots" and r["error"]]
+            return f"unreachable: {errors[0] if errors else 'no answer'}"
 
         frontier: list[_Task] = []
         seen: set[str] = set()

@@ -21,6 +21,8 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
+from pipeline.crawl.robots import RobotsBook
+
 USER_AGENT = os.environ.get(
     "OGI_CRAWL_USER_AGENT",
     "ogi-warehouse/0.1 (archive of government OGI annual reports; obeys robots.txt)",
@@ -145,6 +147,8 @@ class Fetcher:
         )
         self._gates: dict[str, HostGate] = {}
         self._gates_lock = threading.Lock()
+        # robots.txt is per host, not per source: sources sharing a host share rules.
+        self.robots = RobotsBook()
 
     def close(self) -> None:
         self._client.close()

@@ -31,8 +31,9 @@ _TEMPLATE_IMG_RE = re.compile(
 _CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 _HEADER_CHARSET_RE = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9_.:-]+)", re.I)
 _TRS_PAGER_RE = re.compile(
-    r"createPageHTML\(\s*['\"]?(\d+)['\"]?\s*,\s*['\"]?(\d+)['\"]?\s*,\s*['\"]([\w.-]+)['\"]\s*,\s*['\"](\w+)['\"]"
+    r"createPageHTML\(\s*['\"]?(\w+)['\"]?\s*,\s*['\"]?(\w+)['\"]?\s*,\s*['\"]([\w.-]+)['\"]\s*,\s*['\"](\w+)['\"]"
 )
+_JS_VAR_RE = re.compile(r"\bvar\s+(\w+)\s*=\s*['\"]?(\d+)['\"]?")
 _SCRIPT_HREF_RE = re.compile(r"""(?:href|src)\s*=\s*["']([^"'<>\s]+)["']""", re.I)
 _SKIP_SCHEMES = ("javascript:", "mailto:", "tel:", "data:", "#")
 
@@ -117,8 +118,11 @@ def _script_links(script: str, base: str, add) -> None:
         for m in _SCRIPT_HREF_RE.finditer(fragment):
             add(m.group(1), "", "script", base)
     # TRS: createPageHTML(pages, current, "index", "html") -> index.html, index_1.html …
+    # The page count is a literal or a variable set earlier (var countPage = 5).
+    js_vars = dict(_JS_VAR_RE.findall(script))
     for m in _TRS_PAGER_RE.finditer(script):
-        pages, stem, ext = int(m.group(1)), m.group(3), m.group(4)
+        count = m.group(1) if m.group(1).isdigit() else js_vars.get(m.group(1), "1")
+        pages, stem, ext = int(count), m.group(3), m.group(4)
         for i in range(min(pages, 1000)):
             add(f"{stem}.{ext}" if i == 0 else f"{stem}_{i}.{ext}", "", "pager", base)
 

@@ -37,7 +37,7 @@ LOG_SCHEMA: dict[str, pl.DataType] = {
     # Beyond the contract: what the incremental pipeline needs to know.
     "run_id": pl.String(),  # one id per crawl run of the source
     "attempts": pl.Int64(),  # requests made for this row (retries included)
-    "changed": pl.Boolean(),  # content hash differs from the URL's previous one
+    "changed": pl.Boolean(),  # new URL, or hash differs from its previous one (never robots)
     "previous_sha256": pl.String(),  # the replaced version, when changed
     "filename": pl.String(),  # from Content-Disposition or the URL, sanitised
 }
