@@ -1,7 +1,5 @@
 """Jobs, the daily schedule and the inbox sensor."""
 
-from __future__ import annotations
-
 import hashlib
 import json
 

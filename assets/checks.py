@@ -5,23 +5,33 @@ not a pipeline error: the check reports how many reports pass, lists those that
 fail, and warns rather than blocks.
 """
 
-from __future__ import annotations
-
-from dagster import AssetCheckResult, AssetCheckSeverity, AssetChecksDefinition, MetadataValue, asset_check
+from dagster import (
+    AssetCheckResult,
+    AssetChecksDefinition,
+    AssetCheckSeverity,
+    MetadataValue,
+    asset_check,
+)
 from dagster_duckdb import DuckDBResource
 
 RULES = {
     "balance": ("C1", "check_balance", "new + carried_over = total + carried_forward, per column"),
     "results_sum": ("C2", "check_results_sum", "total = sum of all outcome rows, per column"),
     "row_totals": ("C3", "check_row_totals", "总计 = sum of the six applicant columns, per row"),
-    "table4_totals": ("C4", "check_table4_totals", "总计 = 维持 + 纠正 + 其他 + 尚未审结, per block"),
+    "table4_totals": (
+        "C4",
+        "check_table4_totals",
+        "总计 = 维持 + 纠正 + 其他 + 尚未审结, per block",
+    ),
 }
 
 
 def _rule_check(rule: str) -> AssetChecksDefinition:
     code, column, text = RULES[rule]
 
-    @asset_check(asset="dim_report", name=f"{code.lower()}_{rule}", description=f"{code} {rule}: {text}")
+    @asset_check(
+        asset="dim_report", name=f"{code.lower()}_{rule}", description=f"{code} {rule}: {text}"
+    )
     def _check(warehouse: DuckDBResource) -> AssetCheckResult:
         with warehouse.get_connection() as con:
             passed, failed, unknown = con.execute(
@@ -35,12 +45,18 @@ def _rule_check(rule: str) -> AssetChecksDefinition:
                 FROM dim_report r
                 LEFT JOIN report_findings f ON f.report_id = r.report_id AND f.check_name = ?
                 WHERE NOT r.{column}
-                GROUP BY ALL ORDER BY r.year, r.agency
+                GROUP BY ALL ORDER BY 3, 2
                 """,
                 [rule],
             ).fetchall()
-        lines = [f"| {rid} | {agency} | {year} | {name} | {detail} |" for rid, agency, year, name, detail in failing]
-        table = "| report | agency | year | file | failing cells |\n|---|---|---|---|---|\n" + "\n".join(lines)
+        lines = [
+            f"| {rid} | {agency} | {year} | {name} | {detail} |"
+            for rid, agency, year, name, detail in failing
+        ]
+        table = (
+            "| report | agency | year | file | failing cells |\n|---|---|---|---|---|\n"
+            + "\n".join(lines)
+        )
         return AssetCheckResult(
             passed=failed == 0,
             severity=AssetCheckSeverity.WARN,

@@ -5,8 +5,6 @@ between assets as files in the staging folder (Parquet, JSON), and one asset —
 warehouse load — is the only writer of the DuckDB file.
 """
 
-from __future__ import annotations
-
 from collections import Counter
 
 import polars as pl
@@ -46,11 +44,16 @@ TABLE_DESCRIPTIONS = {
 }
 
 
-@asset(group_name="ingest", description="Files found in the inbox and crawl logs, archived by content hash.")
+@asset(
+    group_name="ingest",
+    description="Files found in the inbox and crawl logs, archived by content hash.",
+)
 def raw_documents(context: AssetExecutionContext, paths: OgiPaths) -> MaterializeResult:
     inventory = inv.build_inventory(paths.inbox, paths.archive, paths.staging)
     docs = inv.documents(inventory)
-    context.log.info(f"{len(docs)} distinct documents ({len(inventory)} sightings) from {paths.inbox}")
+    context.log.info(
+        f"{len(docs)} distinct documents ({len(inventory)} sightings) from {paths.inbox}"
+    )
     formats = Counter(docs["format"].to_list())
     return MaterializeResult(
         metadata={
@@ -100,7 +103,12 @@ def parsed_reports(context: AssetExecutionContext, paths: OgiPaths) -> Materiali
 
 @multi_asset(
     specs=[
-        AssetSpec(name, group_name="warehouse", deps=[parsed_reports], description=TABLE_DESCRIPTIONS[name])
+        AssetSpec(
+            name,
+            group_name="warehouse",
+            deps=[parsed_reports],
+            description=TABLE_DESCRIPTIONS[name],
+        )
         for name in TABLES
     ],
     can_subset=False,
@@ -119,8 +127,14 @@ def warehouse_tables(context: AssetExecutionContext, paths: OgiPaths, warehouse:
         AssetSpec(
             name,
             group_name="aggregates",
-            deps=["dim_report", "dim_region", "fact_applications", "fact_outcomes",
-                  "fact_review_litigation", "fact_published_items"],
+            deps=[
+                "dim_report",
+                "dim_region",
+                "fact_applications",
+                "fact_outcomes",
+                "fact_review_litigation",
+                "fact_published_items",
+            ],
             description=f"sql/models/{name}.sql",
         )
         for name in AGGREGATES

@@ -264,7 +264,8 @@ def build_frames(
             }
         )
         if code:
-            for level_row in (regions or {}).get(code) or [_lone_region(region)]:
+            chain = (regions or {}).get(code)
+            for level_row in _region_rows(chain) if chain else [_lone_region(region)]:
                 region_rows.setdefault(level_row["region_code"], level_row)
         _table3_rows(rid, t3, report, rows)
         _table4_rows(rid, t4, report, rows)
@@ -478,6 +479,28 @@ def _other_fact_rows(rid: str, report: Mapping[str, Any], rows: dict) -> None:
         rows["report_facts_other"].append(
             {"report_id": rid, "fact": fact, "value": _float(value), "unit": unit, "quote": quote}
         )
+
+
+def _region_rows(chain: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """dim_region rows from a gazetteer chain (province first, see pipeline.region)."""
+    out: list[dict[str, Any]] = []
+    codes: dict[str, str | None] = {}
+    for node in chain:
+        codes[node["level"]] = node["code"]
+        out.append(
+            {
+                "region_code": node["code"],
+                "name": node["name"],
+                "level": node["level"],
+                "parent_code": node.get("parent_code"),
+                **{
+                    f"{lvl}_code": codes.get(lvl)
+                    for lvl in ("province", "city", "county", "township")
+                },
+                **{lvl: node.get(lvl) for lvl in ("province", "city", "county", "township")},
+            }
+        )
+    return out
 
 
 def _lone_region(region: Mapping[str, Any]) -> dict[str, Any]:
