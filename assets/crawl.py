@@ -84,7 +84,6 @@ def crawl(context: AssetExecutionContext, paths: OgiPaths) -> MaterializeResult:
 crawl_job = define_asset_job(
     "crawl_job",
     selection=AssetSelection.assets(crawl),
-    partitions_def=crawl_partitions,
     description="Crawl one portal (choose the partition) or, from the schedule, all of them.",
 )
 

@@ -134,13 +134,11 @@ def current_documents(staging_root: str | Path) -> pl.DataFrame:
     history = log.group_by(["source_id", "url"]).agg(
         pl.col("sha256").unique(maintain_order=True).alias("_shas")
     )
-    latest = log.group_by(["source_id", "url"]).last()
+    latest = log.group_by(["source_id", "url"], maintain_order=True).last()
     return (
         latest.join(history, on=["source_id", "url"])
         .with_columns(
-            pl.col("_shas")
-            .list.eval(pl.element().filter(pl.element() != pl.element().last()))
-            .alias("superseded")
+            pl.col("_shas").list.set_difference(pl.concat_list("sha256")).alias("superseded")
         )
         .drop("_shas")
         .sort(["source_id", "url"])
