@@ -27,6 +27,13 @@ _ORGAN_END = re.compile(
     r"街道办事处|办事处|镇|乡|街道|实验区|开发区|新区|园区|集团|公司|会|站|队|署|部)$"
 )
 _DATE_RE = re.compile(r"((?:19|20)\d{2})\s*[年\-/.]\s*(\d{1,2})\s*[月\-/.]\s*(\d{1,2})\s*日?")
+# Characters OCR confuses in place names (沭阳 read as 沐阳): tried only when the agency
+# names no known division, and kept only if exactly one variant is a real division.
+_OCR_CONFUSABLE = {
+    "沐": "沭", "沭": "沐", "毫": "亳", "亳": "毫", "荏": "茌", "茌": "荏", "未": "末",
+    "末": "未", "己": "已", "已": "己", "土": "士", "士": "土", "汝": "汶", "汶": "汝",
+    "泌": "沁", "沁": "泌", "洛": "络", "兖": "衮", "衮": "兖", "睢": "雎", "雎": "睢",
+}  # fmt: skip
 _NOISE_RE = re.compile(r"\[(?:bookmark|image)[^\]]*\]|^#+\s*|[*_`]+")
 
 
@@ -127,6 +134,10 @@ def _portal_date(text: str, meta: dict[str, str]) -> tuple[str | None, str | Non
     )
     if m:
         return _iso(m.group(2), m.group(3), m.group(4)), m.group(0)
+    # Last resort: the PDF's creation date ("D:20240226144123+06'41'").
+    pdf = re.match(r"D:(\d{4})(\d{2})(\d{2})", meta.get("CreationDate", ""))
+    if pdf:
+        return _iso(*pdf.groups()), f"PDF CreationDate {meta['CreationDate']}"
     return None, None
 
 
@@ -152,6 +163,23 @@ def _scope(text: str, agency: str | None) -> tuple[str | None, str | None]:
     if word == "本级政府":
         return "本级政府", word
     return "本机关", word
+
+
+def _repair_place(agency: str) -> str | None:
+    """A one-character OCR repair of the agency's place name, if unambiguous."""
+    from pipeline.region import resolve_region
+
+    found = resolve_region(agency)
+    # Only when no division is named at all: an ambiguous name is not a misreading.
+    if found["code"] or found["candidates"] or not any(ch in _OCR_CONFUSABLE for ch in agency):
+        return None
+    hits = set()
+    for i, ch in enumerate(agency[:12]):
+        if ch in _OCR_CONFUSABLE:
+            variant = agency[:i] + _OCR_CONFUSABLE[ch] + agency[i + 1 :]
+            if resolve_region(variant)["code"]:
+                hits.add(variant)
+    return hits.pop() if len(hits) == 1 else None
 
 
 def extract_metadata(text: str, meta: dict[str, str] | None = None) -> dict:
@@ -194,6 +222,12 @@ def _extract(text: str, meta: dict[str, str]) -> dict:
         agency, ev = _meta_agency(meta)
         if agency:
             evidence["agency"] = ev or ""
+
+    if agency:
+        repaired = _repair_place(agency)
+        if repaired:
+            evidence["agency_repair"] = f"OCR misread {agency!r} → {repaired!r} (gazetteer)"
+            agency = repaired
 
     published, ev = (s_date, f"signature: {s_ev}") if s_date else _portal_date(norm, meta)
     if published:

@@ -250,6 +250,7 @@ class _State:
         self.entries: list[_Entry] = []
         self.has_all = False
         self.cat_target: _Entry | None = None
+        self.pending: _Entry | None = None  # entry ending its sentence: breakdown may follow
         self.past_overview = False  # past the first sub-heading after （一）: no totals there
 
 
@@ -259,6 +260,10 @@ def _process_sentence(sentence: str, prev: str | None, state: _State) -> None:
     prev_entry: _Entry | None = None
     if state.cat_target is not None and not _CAT_INTRO.match(sentence):
         state.cat_target = None
+    if state.pending is not None and _CAT_INTRO.match(sentence):
+        # "…公开信息66条。从内容分类看，公告公示2条…": the breakdown opens the next sentence.
+        state.cat_target = state.pending
+    state.pending = None
     for c in counts:
         seg_start = _clause_bounds(sentence, c.start, floor)
         pre = sentence[seg_start : c.start]
@@ -284,6 +289,8 @@ def _process_sentence(sentence: str, prev: str | None, state: _State) -> None:
                 sentence[c.end :].lstrip("，,；;：:")
             ):
                 state.cat_target = entry
+            elif not sentence[c.end :].strip(" ，,；;。.)）"):
+                state.pending = entry
         prev_entry = entry
         floor = c.end
     if state.cat_target is not None and not counts:
