@@ -29,7 +29,7 @@ _END_RE = re.compile(
 _SEC6_RE = re.compile(r"[六6]\s*[、.．]\s*其他需要报告的事项|其他需要报告的事项")
 
 _COUNT_RE = re.compile(
-    r"(?P<pre>近|约|超过|逾)?(?P<num>\d[\d,]*)\s*(?P<wan>万)?\s*(?P<yu1>余)?\s*"
+    r"(?P<pre>近|约|超过|逾)?(?P<num>\d[\d,]*(?:\.\d+)?)\s*(?P<wan>万)?\s*(?P<yu1>余)?\s*"
     r"(?P<unit>批次|条|篇|期|件|个|则|幅|份)(?P<yu2>余)?"
 )
 
@@ -71,6 +71,8 @@ _PLATFORM_OBJ = re.compile(r"^[^，,；;。]{0,6}(?:平台|账号|渠道|专栏|
 _SECOND_SUB = re.compile(r"^[（(]\s*二\s*[）)]")
 _TOTAL = re.compile(r"共|累计|合计|总计|全年|各类")
 _GENERIC_OBJ = re.compile(r"(?:政府|政务|各类|公开)?(?:信息|消息)数?$")
+# "主动公开政府信息1523条" is a total even without 共: the object is information in general.
+_STRICT_OBJ = re.compile(r"^(?:各类)?(?:政府|政务)?信息数?$|(?:政府|政务)信息数?$")
 _CAT_INTRO = re.compile(
     r"^\s*[（(]?\s*(?:其中|包括|从内容(?:分类|类别)?(?:上)?看|按内容分|分别为|分别是|具体为|含)"
 )
@@ -164,9 +166,12 @@ def _counts(sentence: str) -> list[_Count]:
     for m in _COUNT_RE.finditer(sentence):
         if m.start() > 0 and sentence[m.start() - 1] in ".第":
             continue  # decimals and ordinals (第711号) are not counts
-        items = int(m.group("num").replace(",", ""))
+        num = float(m.group("num").replace(",", ""))
         if m.group("wan"):
-            items *= 10000
+            num *= 10000  # 1.2万条
+        elif not num.is_integer():
+            continue  # 3.5条 is no item count
+        items = int(round(num))
         approx = bool(m.group("pre") or m.group("yu1") or m.group("yu2"))
         out.append(_Count(m.start(), m.end(), items, m.group("unit"), approx, m.group(0)))
     return out
@@ -332,7 +337,11 @@ def _entry_for(
     if resolved is None:
         if state.has_all or state.entries or state.past_overview:
             return None
-        if not (_TOTAL.search(seg_all) and (_GENERIC_OBJ.search(pre) or obj.startswith("信息"))):
+        verb = list(_PUB_VERB.finditer(pre))
+        obj_before = pre[verb[-1].end() :] if verb else pre
+        strict = _STRICT_OBJ.search(obj_before)
+        loose = _GENERIC_OBJ.search(pre) or obj.startswith("信息")
+        if not (strict or (_TOTAL.search(seg_all) and loose)):
             return None
         resolved = ("all", "合计（未分渠道）")
     key, label = resolved

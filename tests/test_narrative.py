@@ -170,3 +170,24 @@ def test_corpus_channel_precision_recall(corpus: Path) -> None:
         got_n += sum(got.values())
         want_n += sum(want.values())
     assert tp / got_n >= 0.95 and tp / want_n >= 0.95
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "2023年，主动公开政府信息1523条，其中政策文件52条、工作动态1200条。",
+            {("all", 1523)},
+        ),
+        (
+            "全年共主动公开政府信息3456条，其中通过政府门户网站公开2345条，"
+            "通过“XX发布”微信公众号发布1000条，政务微博发布111条。",
+            {("all", 3456), ("website", 2345), ("wechat", 1000), ("weibo", 111)},
+        ),
+        ("2023年对外主动公开重点工作信息2条。", set()),
+        ("通过政务新媒体发布信息1.2万余条。", {("new_media", 12000)}),
+    ],
+)
+def test_overview_phrasings(text: str, expected: set) -> None:
+    got = extract_channels("一、总体情况\n（一）主动公开情况\n" + text)
+    assert {(c["channel_key"], c["items"]) for c in got} == expected
