@@ -353,6 +353,8 @@ def _resolve_string(s: str, label: str, gz: Gazetteer, within: str | None, text:
         m.text for m in mentions if code in m.codes or any(gz.is_within(code, c) for c in m.codes)
     ]
     hint_txt = " within hint region" if within else ""
+    if len(used) == 1 and not within and len(mentions[-1].codes) == 1:
+        hint_txt = " (the only division of that name in the gazetteer)"
     rule = f"{label}: {'+'.join(used)}{hint_txt}{rule_extra}"
     last = [m for m in mentions if code in m.codes]
     if zone and any(m.kind == "zone" for m in last):
