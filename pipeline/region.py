@@ -218,12 +218,14 @@ def _chains(mentions: list[Mention], gz: Gazetteer, within: str | None) -> dict[
     return best
 
 
-def _pick(best: dict[str, tuple]) -> tuple[list[str], tuple | None]:
+def _pick(best: dict[str, tuple], gz: Gazetteer) -> list[str]:
+    """Codes of the best chains. Depth only decides inside one chain (county vs its
+    township), never between two places: 大场镇 in 宝山区 and in 黄岛区 stay a tie."""
     if not best:
-        return [], None
-    top = max(best.values())
-    # The deepest code of the best chain wins; equal chains in different places tie.
-    return sorted(c for c, s in best.items() if s == top), top
+        return []
+    top = max(s[:2] for s in best.values())
+    codes = [c for c, s in best.items() if s[:2] == top]
+    return sorted(c for c in codes if not any(o != c and gz.is_within(o, c) for o in codes))
 
 
 def _parse_hint(hint: str | None, gz: Gazetteer) -> str | None:
@@ -233,7 +235,7 @@ def _parse_hint(hint: str | None, gz: Gazetteer) -> str | None:
     if h.isdigit():
         code = (h + "0" * 12)[:12]
         return code if code in gz.nodes else None
-    codes, _ = _pick(_chains(_mentions(h, gz), gz, None))
+    codes = _pick(_chains(_mentions(h, gz), gz, None), gz)
     return codes[0] if len(codes) == 1 else None
 
 
@@ -329,7 +331,7 @@ def _resolve_string(s: str, label: str, gz: Gazetteer, within: str | None, text:
     if not mentions:
         return None
     best = _chains(mentions, gz, within)
-    codes, _ = _pick(best)
+    codes = _pick(best, gz)
     if not codes:
         return None
     if len(codes) > 1:

@@ -87,3 +87,11 @@ def test_hierarchy_rows_roll_up() -> None:
     assert all(rows[i]["parent_code"] == rows[i - 1]["code"] for i in range(1, 4))
     assert rows[-1]["province"] == "山东省" and rows[-1]["township"] == "米山镇"
     assert region_hierarchy(None) == [] and region_hierarchy("999") == []
+
+
+def test_same_name_in_two_places_is_not_guessed() -> None:
+    # 大场镇 exists in 上海市宝山区 and 青岛市黄岛区: a deeper code must not win the tie.
+    r = resolve_region("大场镇", "")
+    assert r["code"] is None and "ambiguous" in r["reason"]
+    r = resolve_region("大场镇人民政府", "", hint="山东省青岛市黄岛区")
+    assert r["county"] == "黄岛区"
