@@ -85,7 +85,5 @@ class Document:
             if isinstance(block, TextBlock):
                 parts.append(block.text)
             else:
-                parts.extend(
-                    "\t".join(c.text for c in row if not c.spanned) for row in block.rows
-                )
+                parts.extend("\t".join(c.text for c in row if not c.spanned) for row in block.rows)
         return "\n".join(parts)

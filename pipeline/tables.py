@@ -227,7 +227,10 @@ def parse_table3(rows: Sequence[Row]) -> tuple[TableResult, int | None, int | No
 
 def _row_cells(values: list[Value], width: int) -> list[ParsedCell]:
     cells = [ParsedCell(v.cell.value, v.cell.raw, v.source) for v in values]
-    # Grids often carry empty trailing cells beyond the template's width.
+    # Grids carry empty cells beyond the template's width: an empty second label
+    # cell before the numbers, or an empty column after them.
+    while len(cells) > width and (cells[0].raw or "").strip() == "":
+        cells.pop(0)
     while len(cells) > width and (cells[-1].raw or "").strip() == "":
         cells.pop()
     return cells

@@ -23,11 +23,18 @@ def sniff_format(data: bytes, name: str = "") -> DocumentFormat:
         return "docx"
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         return "doc"
-    if head[:8] == b"\x89PNG\r\n\x1a\n" or head[:3] == b"\xff\xd8\xff" or head[:4] in (
-        b"GIF8",
-        b"II*\x00",
-        b"MM\x00*",
-    ) or head[:2] == b"BM" and lower.endswith(".bmp"):
+    if (
+        head[:8] == b"\x89PNG\r\n\x1a\n"
+        or head[:3] == b"\xff\xd8\xff"
+        or head[:4]
+        in (
+            b"GIF8",
+            b"II*\x00",
+            b"MM\x00*",
+        )
+        or head[:2] == b"BM"
+        and lower.endswith(".bmp")
+    ):
         return "image"
     probe = head[:2048].lower()
     if b"<html" in probe or b"<!doctype html" in probe or b"<table" in probe or b"<body" in probe:
@@ -41,6 +48,8 @@ def read_document(path: str | Path) -> Document:
     """Read one report file into a Document, whatever its format."""
     path = Path(path)
     data = path.read_bytes()
+    if not data.strip():
+        raise ReadError("empty file")
     fmt = sniff_format(data, path.name)
     if fmt in ("txt", "md"):
         from pipeline.readers.text import read_text
