@@ -62,6 +62,8 @@ def crawl(context: AssetExecutionContext, paths: OgiPaths) -> MaterializeResult:
         raise ValueError(f"source {source_id!r} is not in {paths.sources}")
     result = crawl_source(sources[source_id], paths.archive, paths.staging)
     context.log.info(f"crawl {result.summary()}")
+    if result.crashed:
+        raise RuntimeError(f"crawl of {source_id} crashed: {result.error}")
     if result.error:
         # Reported, not raised: one unreachable portal must not fail the schedule.
         context.log.warning(f"source {source_id} skipped: {result.error}")

@@ -7,7 +7,9 @@ asserts one behaviour on their logs, the archive and the server's record of requ
 from __future__ import annotations
 
 import socket
+import threading
 import time
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
 import polars as pl
@@ -24,6 +26,7 @@ from pipeline.crawl import (
     read_log,
     run_crawl,
 )
+from pipeline.crawl.sources import source_from_dict
 
 SOURCES = """
 [[source]]
@@ -378,3 +381,60 @@ def test_current_documents_replace_old_versions(second, env):
     assert r["superseded"] == [old["sha256"]]
     assert docs.select(["source_id", "url"]).is_unique().all()
     assert Path(env["staging"], "crawl", "hanweb.parquet").exists()
+
+
+def test_host_that_goes_down_mid_crawl_is_given_up(tmp_path):
+    """A host that answered robots.txt and the listing, then stopped accepting
+    connections: three failures, then the rest of its queue is skipped, not tried."""
+    links = "".join(
+        f'<a href="/r/{i}.html">某镇2023年政府信息公开工作年度报告{i}</a>' for i in range(8)
+    )
+    pages = {"/robots.txt": b"User-agent: *\nDisallow:\n", "/list.html": links.encode()}
+
+    class OneShot(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+        def do_GET(self) -> None:  # noqa: N802
+            body = pages.get(self.path, b"")
+            self.send_response(200 if body else 404)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Connection", "close")
+            self.end_headers()
+            self.wfile.write(body)
+
+    server = HTTPServer(("127.0.0.1", 0), OneShot)
+    port = server.server_address[1]
+
+    def serve_two_then_close() -> None:
+        server.handle_request()
+        server.handle_request()
+        server.server_close()
+
+    thread = threading.Thread(target=serve_two_then_close, daemon=True)
+    thread.start()
+    source = source_from_dict(
+        {
+            "id": "dying",
+            "name": "dying",
+            "region": "x",
+            "start_urls": [f"http://127.0.0.1:{port}/list.html"],
+            "allow": ["127.0.0.1"],
+            "delay_s": 0.01,
+            "connect_timeout_s": 0.5,
+            "retries": 3,
+            "backoff_s": 0.05,
+            "concurrency": 1,
+        }
+    )
+    with Fetcher(trust_env=False) as fetcher:
+        result = crawl_source(source, tmp_path / "a", tmp_path / "s", fetcher=fetcher)
+    thread.join(5)
+    log = read_log(tmp_path / "s", "dying")
+    failed = log.filter(pl.col("kind") == "report_page")
+    assert failed.height == 3 and failed["error"].str.starts_with("connect").all()
+    assert list(result.skipped.values()).count("host stopped answering") == 5
+    assert result.elapsed_s < 3

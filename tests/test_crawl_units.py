@@ -166,6 +166,8 @@ def test_decoding_gbk_declared_or_not():
     meta = f'<html><head><meta charset="gbk"></head><body>{text}</body></html>'.encode("gbk")
     assert text in decode_page(meta, "text/html")
     assert text in decode_page(f"<p>{text}</p>".encode(), "text/html; charset=utf-8")
+    # A wrong declaration (GBK header on a UTF-8 page) must not produce mojibake.
+    assert text in decode_page(f"<p>{text}</p>".encode(), "text/html; charset=gbk")
 
 
 # -- sniffing and names --------------------------------------------------------------
@@ -181,6 +183,9 @@ def test_sniffing_ignores_what_the_server_says():
     assert sniff(ole, "a.doc") == "application/msword"
     assert sniff(b"<!DOCTYPE html><html>") == "text/html"
     assert sniff(b"  \n<html lang=zh>") == "text/html"
+    assert sniff(b'<a href="/x.html">x</a>') == "text/html"
+    assert sniff(b"<abbr>plain text</abbr>") == "text/plain"
+    assert sniff("年度报告".encode()) == "text/plain"
 
 
 def test_file_names_never_become_paths():

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.message import Message
 from pathlib import Path
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 
 from pipeline.archive import archive_path, store
 from pipeline.crawl.fetch import Fetcher, FetchPolicy, FetchResult
@@ -58,6 +58,9 @@ DOCUMENT_TYPES = frozenset(
     }
 )
 _PRIORITY = {"attachment": 0, "report_page": 1, "listing": 2}
+# Consecutive connection failures after which a host is given up for this run, so a
+# portal that goes down mid-crawl does not cost a connect timeout per queued URL.
+HOST_FAILURES_TO_GIVE_UP = 3
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -81,6 +84,7 @@ class CrawlResult:
     errors: int = 0
     skipped: dict[str, str] = field(default_factory=dict)  # url -> why it was not requested
     error: str | None = None  # the source as a whole failed (e.g. unreachable)
+    crashed: bool = False  # the failure is a bug in the crawler, not the portal's doing
     elapsed_s: float = 0.0
 
     def summary(self) -> str:
@@ -174,8 +178,8 @@ class _Walk:
         self.rows: list[dict] = []
         self.skipped: dict[str, str] = {}
         self._robots: dict[str, Robots] = {}
-        self._robots_lock = threading.Lock()
         self._rows_lock = threading.Lock()
+        self._host_failures: dict[str, int] = {}
 
     # -- politeness -------------------------------------------------------------
 
@@ -193,6 +197,8 @@ class _Walk:
     def check(self, url: str) -> str | None:
         if not self.source.host_allowed(url):
             return "outside allowed hosts"
+        if self._host_failures.get(urlsplit(url).netloc, 0) >= HOST_FAILURES_TO_GIVE_UP:
+            return "host stopped answering"
         if not self.robots_for(url).can_fetch(url):
             return "disallowed by robots.txt"
         return None
@@ -204,6 +210,12 @@ class _Walk:
 
     def process(self, task: _Task) -> list[tuple[str, str, str]]:
         """Fetch one URL, archive and log it, return (kind, url, parent) links found."""
+        host = urlsplit(task.url).netloc
+        if self._host_failures.get(host, 0) >= HOST_FAILURES_TO_GIVE_UP:
+            # Queued before the host went down: skipped now, without a request.
+            with self._rows_lock:
+                self.skipped[task.url] = "host stopped answering"
+            return []
         prev = self.state.get(task.url)
         prev_body = None
         if prev is not None:
@@ -218,6 +230,11 @@ class _Walk:
             etag=prev.etag if prev else None,
             last_modified=prev.last_modified if prev else None,
         )
+        with self._rows_lock:
+            connect_failed = res.status is None and (res.error or "").startswith("connect")
+            self._host_failures[host] = (
+                self._host_failures.get(host, 0) + 1 if connect_failed else 0
+            )
         body = res.body
         if res.not_modified and prev is not None:
             body = prev_body
@@ -393,6 +410,7 @@ def crawl_source(
         result.error = walk.run()
     except Exception as exc:  # report, never take the other sources down
         result.error = f"crawl failed: {exc!r}"
+        result.crashed = True
     finally:
         if own:
             fetcher.close()

@@ -55,6 +55,18 @@ def declared_charset(content_type: str | None, body: bytes) -> str | None:
 
 
 def decode_page(body: bytes, content_type: str | None) -> str:
+    """Page text, whatever the page claims.
+
+    Bytes that are valid UTF-8 and not plain ASCII are read as UTF-8 even under a GBK
+    declaration: GBK text is practically never valid UTF-8, while a GBK decoder turns
+    UTF-8 into plausible-looking mojibake instead of failing. Otherwise the declared
+    charset, then detection (pipeline.textutil.decode_bytes).
+    """
+    if not body.isascii():
+        try:
+            return body.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
     return decode_bytes(body, declared_charset(content_type, body))
 
 

@@ -12,7 +12,9 @@ import re
 import zipfile
 
 _HTML_RE = re.compile(
-    rb"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body|meta|title|div|table|script|p\b)",
+    # The WHATWG sniffing tags, plus fragments portals serve bare (a list of links).
+    rb"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body|meta|title|div|table|script|"
+    rb"style|iframe|font|br|p|a|ul|li|span|h[1-6])[\s>/]",
     re.I | re.S,
 )
 
