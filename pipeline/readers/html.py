@@ -310,15 +310,15 @@ class _Walker:
                 self.n_tables += 1
             self._tail(el, pre)
             return
-        pre = pre or _is_pre(el)
+        inner_pre = pre or _is_pre(el)  # the tail stays in the parent's mode
         if tag in _BLOCK_TAGS:
             self.buf.append("\n")
         if tag == "img":
             self._image(el)
         if el.text:
-            self._text(el.text, pre, el)
+            self._text(el.text, inner_pre, el)
         for child in el:
-            self.walk(child, pre)
+            self.walk(child, inner_pre)
         if tag in _BLOCK_TAGS:
             self.buf.append("\n")
         elif tag in ("td", "th"):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
@@ -24,6 +24,7 @@ __all__ = ["OcrUnavailable", "ocr_pil_image", "read_image"]
 
 OCR_NOTE = "values come from OCR (rapidocr_onnxruntime): check digits against the image"
 _MIN_SCORE = 0.5
+_DARK_LEVEL = 180  # grey level below which a pixel is ink; anti-aliased rules are grey
 _CJK = r"\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f"
 _CJK_GAP_RE = re.compile(rf"(?<=[{_CJK}]) +(?=[{_CJK}])")
 
@@ -41,6 +42,8 @@ class _Word:
     x1: float
     bottom: float
     text: str
+    # Per-character boxes and texts, when the engine reports them.
+    chars: list[tuple[float, float, float, float, str]] = field(default_factory=list)
 
     @property
     def cx(self) -> float:
@@ -72,15 +75,46 @@ def _engine() -> Any:
 
 
 def _recognise(image: Image.Image) -> list[_Word]:
-    result, _ = _engine()(np.asarray(image.convert("RGB")))
+    # Report pages are upright: skip the text-direction classifier. Character boxes
+    # let a box that runs over a table rule be split between the cells.
+    result, _ = _engine()(np.asarray(image.convert("RGB")), use_cls=False, return_word_box=True)
     words: list[_Word] = []
-    for box, text, score in result or []:
-        if float(score) < _MIN_SCORE or not str(text).strip():
+    for item in result or []:
+        box, text, score = item[0], str(item[1]).strip(), float(item[2])
+        if score < _MIN_SCORE or not text:
             continue
         xs = [p[0] for p in box]
         ys = [p[1] for p in box]
-        words.append(_Word(min(xs), min(ys), max(xs), max(ys), str(text).strip()))
+        words.append(_Word(min(xs), min(ys), max(xs), max(ys), text, _chars(item)))
     return words
+
+
+def _chars(item: list[Any]) -> list[tuple[float, float, float, float, str]]:
+    if len(item) < 5 or not item[3] or len(item[3]) != len(item[4]):
+        return []
+    out = []
+    for box, ch in zip(item[3], item[4], strict=True):
+        xs = [p[0] for p in box]
+        ys = [p[1] for p in box]
+        out.append((min(xs), min(ys), max(xs), max(ys), str(ch)))
+    return out
+
+
+def _split_by_cell(w: _Word, cell_of: Any) -> dict[Any, _Word]:
+    """Split a box into per-cell pieces using its character boxes."""
+    pieces: dict[Any, _Word] = {}
+    for x0, top, x1, bottom, ch in w.chars:
+        key = cell_of((x0 + x1) / 2, (top + bottom) / 2)
+        if key is None:
+            continue
+        p = pieces.get(key)
+        if p is None:
+            pieces[key] = _Word(x0, top, x1, bottom, ch)
+        else:
+            p.x0, p.top = min(p.x0, x0), min(p.top, top)
+            p.x1, p.bottom = max(p.x1, x1), max(p.bottom, bottom)
+            p.text += ch
+    return pieces
 
 
 # ---------------------------------------------------------------------------
@@ -172,7 +206,7 @@ def _table_regions(image: Image.Image) -> tuple[list[tuple[list[int], list[int]]
 
     Consecutive horizontal rules belong to one table when vertical rules join them.
     """
-    dark = np.asarray(image.convert("L")) < 128
+    dark = np.asarray(image.convert("L")) < _DARK_LEVEL
     h_rules = _rules(dark, axis=1, min_frac=0.3)
     regions: list[tuple[list[int], list[int]]] = []
     ys: list[int] = h_rules[:1]
@@ -252,6 +286,12 @@ def _table_from_words(
             for r in range(r0, r1):
                 for c in range(c0, c1):
                     owner[(r, c)] = rect
+
+    def cell_of(x: float, y: float) -> tuple[int, int, int, int] | None:
+        if not (xs[0] <= x <= xs[-1] and ys[0] <= y <= ys[-1]):
+            return None
+        return owner[(_slot(ys, y), _slot(xs, x))]
+
     inside: dict[tuple[int, int, int, int], list[_Word]] = {}
     redo: set[tuple[int, int, int, int]] = set()
     outside: list[_Word] = []
@@ -261,6 +301,10 @@ def _table_from_words(
             continue
         r = _slot(ys, w.cy)
         hit = {owner[(r, c)] for c in range(len(xs) - 1) if _overlap(w, xs[c], xs[c + 1]) > 8}
+        if len(hit) > 1 and w.chars:
+            for rect, piece in _split_by_cell(w, cell_of).items():
+                inside.setdefault(rect, []).append(piece)
+            continue
         if len(hit) > 1:
             redo |= hit
             continue
