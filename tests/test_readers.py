@@ -511,3 +511,34 @@ def test_dump_document_script() -> None:
 def test_table_model_helpers_unchanged() -> None:
     t = Table(rows=[[Cell(0, 0, "a"), Cell(0, 1, "a", spanned=True)]], index=0)
     assert Document(path="x", format="html", blocks=[t]).text == "a"
+
+
+def test_pdf_stitch_drops_repeated_header_and_joins_cut_label() -> None:
+    """Unit check of page stitching on synthetic cell boxes (no corpus PDF repeats its
+    header): the continuation's repeated header row is dropped and the fragment label
+    under the break joins the merged cell above it."""
+    from pipeline.readers.pdf import _assemble, _Box, _PdfTable
+
+    def row(y: float, texts: list[str], x0: float) -> list[_Box]:
+        xs = [x0, x0 + 40, x0 + 120, x0 + 160, x0 + 200]
+        return [_Box(xs[i], y, xs[i + 1], y + 20, t) for i, t in enumerate(texts) if t is not None]
+
+    def header(y: float, x0: float) -> list[_Box]:
+        return [_Box(x0, y, x0 + 120, y + 20, "项目"), *row(y, [None, None, "自然人", "总计"], x0)]
+
+    # Page 1: header, then a group cell "（四）无" spanning the last two rows.
+    prev_boxes = [
+        *header(700, 50),
+        _Box(50, 720, 90, 760, "（四）无"),
+        *row(720, [None, "1.本机关不掌握", "1", "1"], 50),
+        *row(740, [None, "x", "0", "0"], 50),
+    ]
+    prev = _PdfTable(prev_boxes, page=1, top=700, bottom=760, page_height=842, x0=50, x1=250)
+    # Page 2, shifted 2 pt: the header again, then the rest of the group cell.
+    cont_boxes = [*header(60, 52), *row(80, ["法提供", "2.没有现成信息", "2", "2"], 52)]
+    cont = _PdfTable(cont_boxes, page=2, top=60, bottom=100, page_height=842, x0=52, x1=252)
+    (table,) = _assemble([[prev], [cont]])
+    rows = table.text_rows()
+    assert len(rows) == 4 and sum(r[2] == "自然人" for r in rows) == 1
+    assert rows[-1] == ["（四）无法提供", "2.没有现成信息", "2", "2"]
+    assert rows[1][0] == "（四）无法提供" and table.rows[-1][0].spanned

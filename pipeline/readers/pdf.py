@@ -26,7 +26,9 @@ __all__ = ["read_pdf"]
 
 log = logging.getLogger(__name__)
 
-_MIN_PATHS_FOR_TABLES = 4  # fewer vector paths than this: the page cannot hold a ruled table
+# Fewer path segments than this and the page cannot hold a ruled table (one framed
+# text box is a single rectangle, 4–5 segments).
+_MIN_SEGMENTS_FOR_TABLES = 12
 _STITCH_EDGE_TOL = 8.0  # pt: how far the two parts' outer edges may differ
 _GRID_TOL = 3.0  # pt: boundaries closer than this are the same grid line
 _PAGE_MARGIN = 0.12  # fraction of page height treated as header/footer zone
@@ -127,7 +129,7 @@ def _read_pages(
                 pages.append(_ocr_page(page, i + 1, doc))
                 ocr_pages.append(i + 1)
                 continue
-            if _count_paths(page) < _MIN_PATHS_FOR_TABLES:
+            if _count_segments(page) < _MIN_SEGMENTS_FOR_TABLES:
                 pages.append(_text_only_page(textpage.get_text_range(), i + 1))
                 continue
             if plumber is None:
@@ -150,11 +152,15 @@ def _open_plumber(data: bytes, path: str) -> pdfplumber.PDF:
         raise ReadError(f"{path}: pdfplumber cannot open the PDF ({exc})") from exc
 
 
-def _count_paths(page: pdfium.PdfPage) -> int:
+def _count_segments(page: pdfium.PdfPage) -> int:
+    """Vector path segments on the page, counted up to the threshold.
+
+    Segments, not path objects: some producers draw a whole grid as one path.
+    """
     n = 0
-    for _ in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_PATH,)):
-        n += 1
-        if n >= _MIN_PATHS_FOR_TABLES:
+    for obj in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_PATH,)):
+        n += max(1, pdfium_c.FPDFPath_CountSegments(obj.raw))
+        if n >= _MIN_SEGMENTS_FOR_TABLES:
             break
     return n
 
