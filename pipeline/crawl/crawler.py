@@ -150,12 +150,9 @@ def content_disposition_name(value: str | None) -> str | None:
     return name
 
 
-def _archived_bytes(archive_root: Path, sha256: str) -> bytes | None:
+def _archived_file(archive_root: Path, sha256: str) -> Path | None:
     folder = archive_path(archive_root, sha256).parent
-    for path in folder.glob(f"{sha256}*"):
-        if path.is_file():
-            return path.read_bytes()
-    return None
+    return next((p for p in folder.glob(f"{sha256}*") if p.is_file()), None)
 
 
 class _Walk:
@@ -177,7 +174,6 @@ class _Walk:
         self.policy = policy_of(source)
         self.rows: list[dict] = []
         self.skipped: dict[str, str] = {}
-        self._robots: dict[str, Robots] = {}
         self._rows_lock = threading.Lock()
         self._host_failures: dict[str, int] = {}
 
@@ -217,11 +213,9 @@ class _Walk:
                 self.skipped[task.url] = "host stopped answering"
             return []
         prev = self.state.get(task.url)
-        prev_body = None
-        if prev is not None:
-            prev_body = _archived_bytes(self.archive_root, prev.sha256)
-            if prev_body is None:
-                prev = None  # the archived copy is gone: ask for the full body again
+        prev_file = _archived_file(self.archive_root, prev.sha256) if prev else None
+        if prev_file is None:
+            prev = None  # never seen, or the archived copy is gone: ask for the full body
         res = self.fetcher.fetch(
             task.url,
             self.policy,
@@ -236,8 +230,8 @@ class _Walk:
                 self._host_failures.get(host, 0) + 1 if connect_failed else 0
             )
         body = res.body
-        if res.not_modified and prev is not None:
-            body = prev_body
+        if res.not_modified and prev_file is not None and prev.content_type == "text/html":
+            body = prev_file.read_bytes()  # a 304 page: its links come from the archive
         row = self._log(res, kind=task.kind, parent_url=task.parent_url, body=body, prev=prev)
         if body is None or row["content_type"] != "text/html" or task.kind == "attachment":
             return []
@@ -281,7 +275,7 @@ class _Walk:
         previous = None
         name = content_disposition_name(res.headers.get("content-disposition"))
         filename = safe_filename(name or file_name_of(res.final_url or res.url)) or None
-        if res.not_modified and prev is not None and body is not None:
+        if res.not_modified and prev is not None:
             sha, size, ctype = prev.sha256, prev.size, prev.content_type
             etag, last_modified = etag or prev.etag, last_modified or prev.last_modified
         elif res.ok and body is not None:
@@ -302,7 +296,7 @@ class _Walk:
         else:
             is_document = False
         error = res.error
-        if res.not_modified and body is None:
+        if res.not_modified and prev is None:
             error = "304 for a URL with no archived copy"
         row = {
             "source_id": self.source.id,
