@@ -124,13 +124,13 @@ def _read_pages(
         for i in range(len(pdfium_doc)):
             page = pdfium_doc[i]
             textpage = page.get_textpage()
-            n_chars = textpage.count_chars()
-            if n_chars == 0:
+            text = textpage.get_text_range() if textpage.count_chars() else ""
+            if not text.strip() or _unmapped(text):
                 pages.append(_ocr_page(page, i + 1, doc))
                 ocr_pages.append(i + 1)
                 continue
             if _count_segments(page) < _MIN_SEGMENTS_FOR_TABLES:
-                pages.append(_text_only_page(textpage.get_text_range(), i + 1))
+                pages.append(_text_only_page(text, i + 1))
                 continue
             if plumber is None:
                 plumber = _open_plumber(data, path)
@@ -140,9 +140,20 @@ def _read_pages(
             plumber.close()
     if ocr_pages:
         doc.notes.append(
-            f"pages without a text layer ({_ranges(ocr_pages)}): text and values come from OCR"
+            f"pages without a usable text layer ({_ranges(ocr_pages)}): "
+            "text and values come from OCR"
         )
     return pages
+
+
+_UNMAPPED_RE = re.compile(r"[\ue000-\uf8ff\ufffd\x00-\x08]")
+
+
+def _unmapped(text: str) -> bool:
+    """A text layer of private-use or replacement characters (fonts without a
+    ToUnicode map) is unreadable: such a page is treated as a scan."""
+    visible = re.sub(r"\s", "", text)
+    return len(visible) >= 20 and len(_UNMAPPED_RE.findall(visible)) > 0.3 * len(visible)
 
 
 def _open_plumber(data: bytes, path: str) -> pdfplumber.PDF:
