@@ -323,9 +323,9 @@ class _Walker:
             self.buf.append("\n")
         elif tag in ("td", "th"):
             self.buf.append(" ")
-        self._tail(el, pre, own=False)
+        self._tail(el, pre)
 
-    def _tail(self, el: etree._Element, pre: bool, own: bool = True) -> None:
+    def _tail(self, el: etree._Element, pre: bool) -> None:
         if el.tail:
             self._text(el.tail, pre, el)
 
