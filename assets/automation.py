@@ -4,13 +4,16 @@ import hashlib
 import json
 
 from dagster import (
+    AssetKey,
     AssetSelection,
     DefaultScheduleStatus,
     DefaultSensorStatus,
+    EventLogEntry,
     RunRequest,
     ScheduleDefinition,
     SensorEvaluationContext,
     SkipReason,
+    asset_sensor,
     define_asset_job,
     sensor,
 )
@@ -47,7 +50,7 @@ def inbox_fingerprint(inbox: str) -> tuple[str, int]:
 @sensor(
     job=ingest_job,
     minimum_interval_seconds=60,
-    default_status=DefaultSensorStatus.STOPPED,
+    default_status=DefaultSensorStatus.RUNNING,
     description="Starts an ingest run when files are added to or changed in the inbox folder.",
 )
 def inbox_sensor(context: SensorEvaluationContext):
@@ -56,3 +59,16 @@ def inbox_sensor(context: SensorEvaluationContext):
         return SkipReason(f"inbox unchanged ({count} files)")
     context.update_cursor(digest)
     return RunRequest(run_key=f"inbox-{digest}", tags={"inbox_files": str(count)})
+
+
+@asset_sensor(
+    asset_key=AssetKey("crawl"),
+    job=ingest_job,
+    default_status=DefaultSensorStatus.RUNNING,
+    description="After a portal is crawled, parse and load what it fetched.",
+)
+def crawl_sensor(context: SensorEvaluationContext, asset_event: EventLogEntry):
+    partition = asset_event.dagster_event.partition if asset_event.dagster_event else None
+    return RunRequest(
+        run_key=f"crawl-{asset_event.run_id}-{partition}", tags={"crawled": partition or ""}
+    )

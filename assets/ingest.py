@@ -24,7 +24,13 @@ from pipeline import inventory as inv
 from pipeline.frames import TABLES, build_frames
 from pipeline.parsing import parse_documents
 from pipeline.region import region_hierarchy
-from pipeline.warehouse import MODEL_ORDER, build_models, load_staging, write_staging
+from pipeline.warehouse import (
+    MODEL_ORDER,
+    build_models,
+    load_fetch_log,
+    load_staging,
+    write_staging,
+)
 
 AGGREGATES = ("agg_region_year", "agg_year", "agg_region_year_channel")
 
@@ -41,7 +47,9 @@ TABLE_DESCRIPTIONS = {
     "report_cells": "Provenance of every table value: raw text and position in the document.",
     "report_findings": "Consistency rules (C1–C4) that fail, as printed.",
     "report_facts_other": "Section 六 facts: 信息处理费, 人大代表建议, 政协提案.",
+    "fetch_log": "Every request of the crawler: URL, status, time, validators, hash, parent page.",
 }
+WAREHOUSE_TABLES = (*TABLES, "fetch_log")
 
 
 @asset(
@@ -109,7 +117,7 @@ def parsed_reports(context: AssetExecutionContext, paths: OgiPaths) -> Materiali
             deps=[parsed_reports],
             description=TABLE_DESCRIPTIONS[name],
         )
-        for name in TABLES
+        for name in WAREHOUSE_TABLES
     ],
     can_subset=False,
 )
@@ -117,8 +125,9 @@ def warehouse_tables(context: AssetExecutionContext, paths: OgiPaths, warehouse:
     """Load every staged frame into DuckDB in one transaction (the single writer)."""
     with warehouse.get_connection() as con:
         counts = load_staging(con, paths.staging_path / "frames", TABLES)
+        counts["fetch_log"] = load_fetch_log(con, paths.staging)
     context.log.info(f"loaded {sum(counts.values())} rows into {warehouse.database}")
-    for name in TABLES:
+    for name in WAREHOUSE_TABLES:
         yield MaterializeResult(asset_key=AssetKey(name), metadata={"rows": counts[name]})
 
 

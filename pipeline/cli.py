@@ -126,6 +126,41 @@ def _print_summary(db: str) -> None:
 
 
 @main.command()
+@click.option(
+    "--sources",
+    type=click.Path(exists=True, dir_okay=False),
+    default=None,
+    help="Sources TOML (default data/sources.toml).",
+)
+@click.option(
+    "--only", multiple=True, help="Crawl only these source ids (repeatable; overrides `enabled`)."
+)
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Folder for archive and staging (default data/).",
+)
+def crawl(sources: str | None, only: tuple[str, ...], data_dir: str | None) -> None:
+    """Crawl government portals: fetch report pages and attachments, archive the bytes.
+
+    Run `ogi run` afterwards (or let the Dagster sensor do it) to parse and load them.
+    """
+    from pipeline.crawl import run_crawl
+
+    data = Path(data_dir or os.environ.get("OGI_DATA_DIR", DEFAULT_DATA))
+    results = run_crawl(
+        sources or str(DEFAULT_DATA / "sources.toml"),
+        data / "archive",
+        data / "staging",
+        only=list(only) or None,
+        echo=click.echo,
+    )
+    if any(r.crashed for r in results):
+        sys.exit(1)
+
+
+@main.command()
 @click.argument("sql")
 @click.option("--warehouse", type=click.Path(dir_okay=False), default=None)
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table")

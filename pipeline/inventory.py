@@ -118,31 +118,44 @@ def scan_inbox(inbox: str | Path, archive_root: str | Path) -> list[InventoryEnt
 
 
 def crawled_entries(staging_root: str | Path, archive_root: str | Path) -> list[InventoryEntry]:
-    """Documents the crawler fetched, from its fetch logs (<staging>/crawl/*.parquet)."""
-    logs = sorted((Path(staging_root) / "crawl").glob("*.parquet"))
-    if not logs:
-        return []
-    frame = pl.concat([pl.read_parquet(p) for p in logs], how="diagonal_relaxed")
-    docs = frame.filter(pl.col("is_document") & pl.col("sha256").is_not_null())
+    """The current version of every document the crawler fetched.
+
+    A report whose page changed is represented by its latest bytes only, so its new
+    facts replace the old; older versions stay in the archive and the fetch log.
+    """
+    from pipeline.crawl import current_documents, read_all_logs
+
+    # When several URLs serve the same bytes, the earliest fetch names the document,
+    # so the choice stays stable across crawls.
+    log = read_all_logs(staging_root)
+    first_fetch = dict(
+        log.filter(pl.col("sha256").is_not_null())
+        .group_by("sha256")
+        .agg(pl.col("fetched_at").min())
+        .iter_rows()
+    )
     entries = []
-    for row in docs.iter_rows(named=True):
-        path = next(Path(archive_root).glob(f"{row['sha256'][:2]}/{row['sha256']}*"), None)
+    for row in current_documents(staging_root).iter_rows(named=True):
+        sha = row["sha256"]
+        path = next(Path(archive_root).glob(f"{sha[:2]}/{sha}*"), None)
         if path is None:
-            continue  # logged but not archived (e.g. truncated): nothing to parse
+            continue  # logged but never archived (e.g. truncated): nothing to parse
         url = row.get("final_url") or row["url"]
+        with path.open("rb") as fh:
+            head = fh.read(4096)
         entries.append(
             InventoryEntry(
-                sha256=row["sha256"],
+                sha256=sha,
                 archive_path=str(path),
-                file_name=url.rsplit("/", 1)[-1] or url,
+                file_name=row.get("filename") or url.rsplit("/", 1)[-1] or url,
                 origin="crawl",
                 source_id=row.get("source_id"),
                 source_url=url,
                 parent_url=row.get("parent_url"),
                 region_hint=row.get("region"),
                 size_bytes=int(row.get("size") or path.stat().st_size),
-                format=sniff_format(path.read_bytes()[:4096], path.name),
-                first_seen=row["fetched_at"],
+                format=sniff_format(head, path.name),
+                first_seen=first_fetch.get(sha, row["fetched_at"]),
             )
         )
     return entries
@@ -173,9 +186,13 @@ def build_inventory(
     staging_root = Path(staging_root)
     staging_root.mkdir(parents=True, exist_ok=True)
     target = staging_root / "inventory.parquet"
-    previous = pl.read_parquet(target) if target.exists() else None
-    entries = [*scan_inbox(inbox, archive_root), *crawled_entries(staging_root, archive_root)]
-    inventory = merge_inventory(previous, entries)
+    # Inbox files are remembered after they leave the inbox; crawled documents are
+    # taken fresh from the fetch logs each time (only each URL's current version).
+    previous = (
+        pl.read_parquet(target).filter(pl.col("origin") == "inbox") if target.exists() else None
+    )
+    inbox_seen = merge_inventory(previous, scan_inbox(inbox, archive_root))
+    inventory = merge_inventory(inbox_seen, crawled_entries(staging_root, archive_root))
     inventory.write_parquet(target)
     return inventory
 

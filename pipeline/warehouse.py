@@ -88,3 +88,22 @@ def build_models(
         con.execute(f'CREATE OR REPLACE TABLE "{name}" AS {sql}')
         counts[name] = con.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]
     return counts
+
+
+def load_fetch_log(con: duckdb.DuckDBPyConnection, staging_root: str | Path) -> int:
+    """Replace fetch_log from the crawl logs (each log file holds its full history)."""
+    logs = sorted((Path(staging_root) / "crawl").glob("*.parquet"))
+    apply_ddl(con)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute("DELETE FROM fetch_log")
+        if logs:
+            con.execute(
+                "INSERT INTO fetch_log BY NAME SELECT * FROM read_parquet(?, union_by_name = true)",
+                [[str(p) for p in logs]],
+            )
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    return con.execute("SELECT count(*) FROM fetch_log").fetchone()[0]
