@@ -194,5 +194,23 @@ def query(sql: str, warehouse: str | None, fmt: str, max_rows: int) -> None:
             click.echo(frame)
 
 
+@main.command()
+@click.option(
+    "--corpus",
+    type=click.Path(file_okay=False),
+    default=str(REPO_ROOT.parent / "shared" / "corpus"),
+    show_default=True,
+    help="Folder with docs/ and gold/.",
+)
+@click.option("--quiet", is_flag=True, help="Only the per-document lines and totals.")
+def score(corpus: str, quiet: bool) -> None:
+    """Score the table parser against the corpus gold: cell accuracy, blank fidelity, misses."""
+    from pipeline.scoring import format_scores, score_corpus
+
+    if not (Path(corpus) / "gold").is_dir():
+        raise click.ClickException(f"no gold/ folder under {corpus}")
+    click.echo(format_scores(score_corpus(Path(corpus)), verbose=not quiet))
+
+
 if __name__ == "__main__":
     main()
