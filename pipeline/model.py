@@ -21,13 +21,17 @@ class Cell:
 
     `spanned` is True when the position is covered by a merged cell whose text was
     printed in another position (rowspan/colspan expanded); the text is repeated
-    here so a row's labels can be read without looking elsewhere.
+    here so a row's labels can be read without looking elsewhere. `from_left` says
+    the merged cell extends from the left (a colspan continuation).
     """
 
     row: int
     col: int
     text: str
     spanned: bool = False
+    # True when the position continues a merged cell printed to its left (colspan):
+    # such a copy is not a column of its own when a row's numbers are read.
+    from_left: bool = False
 
 
 @dataclass(slots=True)

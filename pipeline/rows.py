@@ -80,9 +80,11 @@ def _grid_rows(table: Table) -> list[Row]:
         for c, p in zip(cells[: last_text + 1], parsed[: last_text + 1], strict=True):
             if p.kind == "text" and (not labels or labels[-1] != c.text.strip()):
                 labels.append(c.text.strip())
+        # A number merged across columns (colspan) is one printed value, not several.
         values = [
             Value(p, Source(table=table.index, page=table.page, row=r, col=c.col))
             for c, p in zip(cells[last_text + 1 :], parsed[last_text + 1 :], strict=True)
+            if not c.from_left
         ]
         out.append(
             Row(

@@ -192,7 +192,9 @@ def table_grid(tbl: etree._Element, index: int) -> Table:
             else:
                 text, first_spanned = _cell_text(tc), False
             for dc in range(span):
-                placed[(r, c + dc)] = Cell(r, c + dc, text, spanned=first_spanned or dc > 0)
+                placed[(r, c + dc)] = Cell(
+                    r, c + dc, text, spanned=first_spanned or dc > 0, from_left=dc > 0
+                )
             c += span
     n_cols = max((c for _, c in placed), default=-1) + 1
     matrix = [[placed.get((r, c), Cell(r, c, "")) for c in range(n_cols)] for r in range(len(rows))]
@@ -216,7 +218,7 @@ def _compact(matrix: list[list[Cell]], index: int) -> Table:
     keep = [c for c in range(len(rows[0]))] if rows else []
     keep = [c for c in keep if any(row[c].text for row in rows)]
     grid = [
-        [Cell(r, k, row[c].text, row[c].spanned) for k, c in enumerate(keep)]
+        [Cell(r, k, row[c].text, row[c].spanned, row[c].from_left) for k, c in enumerate(keep)]
         for r, row in enumerate(rows)
     ]
     return Table(rows=grid, index=index)

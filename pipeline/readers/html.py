@@ -52,7 +52,9 @@ def expand_spans(rows: list[list[SpanCell]], index: int, page: int | None = None
             cs = max(1, min(cell.colspan, 200))
             for dr in range(rs):
                 for dc in range(cs):
-                    grid[(r + dr, c + dc)] = Cell(r + dr, c + dc, cell.text, spanned=bool(dr or dc))
+                    grid[(r + dr, c + dc)] = Cell(
+                        r + dr, c + dc, cell.text, spanned=bool(dr or dc), from_left=dc > 0
+                    )
             c += cs
     n_cols = max((c for _, c in grid), default=-1) + 1
     matrix = [[grid.get((r, c), Cell(r, c, "")) for c in range(n_cols)] for r in range(n_rows)]
@@ -69,7 +71,7 @@ def _drop_blank(matrix: list[list[Cell]]) -> list[list[Cell]]:
 
 def _renumber(matrix: list[list[Cell]], index: int, page: int | None) -> Table:
     rows = [
-        [Cell(r, c, cell.text, cell.spanned) for c, cell in enumerate(row)]
+        [Cell(r, c, cell.text, cell.spanned, cell.from_left) for c, cell in enumerate(row)]
         for r, row in enumerate(matrix)
     ]
     return Table(rows=rows, index=index, page=page)
