@@ -7,7 +7,7 @@ UV := .uv/bin/uv
 VENV := .venv
 export DAGSTER_HOME ?= $(CURDIR)/data/dagster_home
 
-.PHONY: install run test ui lint format bench clean
+.PHONY: install run test ui lint format clean
 
 $(UV):
 	$(PYTHON) -m venv .uv
