@@ -92,8 +92,8 @@ def test_dagster_asset_materialize_selection(tmp_path: Path, small_inbox: Path) 
             "-m",
             "assets.definitions",
             "--select",
-            "raw_documents,parsed_reports",
-        ],  # fmt: skip
+            "raw_documents*",  # every asset downstream of the inventory
+        ],
         cwd=REPO_ROOT,
         env=env,
         capture_output=True,
@@ -102,6 +102,11 @@ def test_dagster_asset_materialize_selection(tmp_path: Path, small_inbox: Path) 
     )
     assert out.returncode == 0, out.stderr[-3000:]
     assert (Path(env["OGI_DATA_DIR"]) / "staging" / "frames" / "fact_outcomes.parquet").exists()
+    con = duckdb.connect(env["OGI_WAREHOUSE"], read_only=True)
+    try:
+        assert con.execute("SELECT count(*) FROM agg_region_year").fetchone()[0] > 0
+    finally:
+        con.close()
 
 
 def _free_port() -> int:
