@@ -7,7 +7,7 @@ UV := .uv/bin/uv
 VENV := .venv
 export DAGSTER_HOME ?= $(CURDIR)/data/dagster_home
 
-.PHONY: install run test ui lint format clean
+.PHONY: install run test ui lint format bench clean
 
 $(UV):
 	$(PYTHON) -m venv .uv
@@ -31,6 +31,10 @@ test: install
 ui: install
 	mkdir -p "$(DAGSTER_HOME)" && touch "$(DAGSTER_HOME)/dagster.yaml"
 	$(VENV)/bin/dagster dev -h 127.0.0.1 -p 3000
+
+## Print parse throughput, warehouse load time and peak memory (no assertions).
+bench: install
+	$(VENV)/bin/python scripts/bench.py
 
 lint: install
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .

@@ -63,7 +63,8 @@ def read_document(path: str | Path) -> Document:
         from pipeline.readers.pdf import read_pdf
 
         return read_pdf(data, str(path))
-    if fmt == "docx":
+    if fmt in ("docx", "doc"):
+        # Legacy .doc/.wps (OLE) is converted with LibreOffice when it is installed.
         from pipeline.readers.docx import read_docx
 
         return read_docx(data, str(path))
@@ -71,4 +72,4 @@ def read_document(path: str | Path) -> Document:
         from pipeline.readers.image import read_image
 
         return read_image(data, str(path))
-    raise ReadError(f"unsupported file type {fmt!r} (legacy .doc needs conversion to .docx)")
+    raise ReadError(f"unsupported file type {fmt!r}")
