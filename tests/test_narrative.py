@@ -11,6 +11,7 @@ import pytest
 from pipeline.narrative import extract_channels, extract_section6, narrative_text
 
 FIXTURES = Path(__file__).parent / "fixtures" / "narrative"
+GOLD_DIR = Path(__file__).parent / "fixtures" / "gold"
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
 
 FIXTURE_DOCS = [
@@ -35,7 +36,7 @@ def _read(name: str) -> str:
 
 @pytest.mark.parametrize("name", FIXTURE_DOCS)
 def test_fixture_channels_match_gold(name: str) -> None:
-    gold = json.loads((FIXTURES / (Path(name).stem + ".json")).read_text(encoding="utf-8"))
+    gold = json.loads((GOLD_DIR / (Path(name).stem + ".json")).read_text(encoding="utf-8"))
     assert _pairs(extract_channels(_read(name))) == _pairs(gold["channels"])
 
 

@@ -23,7 +23,8 @@ from pipeline.textutil import squash
 ROOT = Path(__file__).resolve().parent.parent
 FIX = Path(__file__).resolve().parent / "fixtures" / "readers"
 CORPUS = sorted(p.name for p in FIX.iterdir() if p.suffix in (".html", ".pdf"))
-GOLD = sorted(p.name.removesuffix(".gold.json") for p in FIX.glob("*.gold.json"))
+GOLD_DIR = Path(__file__).resolve().parent / "fixtures" / "gold"
+GOLD = sorted(n.rsplit(".", 1)[0] for n in CORPUS if (GOLD_DIR / f"{n.rsplit('.', 1)[0]}.json").exists())
 _BLANK = {"", "/", "—", "-", "无"}
 
 _docs: dict[str, Document] = {}
@@ -79,7 +80,7 @@ def table4_row(doc: Document) -> list[int | float | None]:
 
 
 def gold(name: str) -> dict:
-    return json.loads((FIX / f"{name}.gold.json").read_text(encoding="utf-8"))
+    return json.loads((GOLD_DIR / f"{name}.json").read_text(encoding="utf-8"))
 
 
 def fixture_for(gold_id: str) -> str:
