@@ -122,10 +122,14 @@ def format_scores(scores: list[DocScore], verbose: bool = True) -> str:
         acc[0] += s.numeric_ok
         acc[1] += s.numeric
     lines.append("")
-    lines.append(f"cell accuracy:  {num_ok}/{num} = {num_ok / num:.4f}" if num else "cell accuracy: n/a")
+    lines.append(
+        f"cell accuracy:  {num_ok}/{num} = {num_ok / num:.4f}" if num else "cell accuracy: n/a"
+    )
     for kind, (ok, n) in sorted(by_kind.items()):
         lines.append(f"  {kind:14} {ok}/{n} = {ok / n:.4f}" if n else f"  {kind}: n/a")
-    lines.append(f"blank fidelity: {nul_ok}/{nul} = {nul_ok / nul:.4f}" if nul else "blank fidelity: n/a")
+    lines.append(
+        f"blank fidelity: {nul_ok}/{nul} = {nul_ok / nul:.4f}" if nul else "blank fidelity: n/a"
+    )
     if verbose:
         for s in scores:
             for miss in s.misses:

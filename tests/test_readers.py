@@ -24,7 +24,9 @@ ROOT = Path(__file__).resolve().parent.parent
 FIX = Path(__file__).resolve().parent / "fixtures" / "readers"
 CORPUS = sorted(p.name for p in FIX.iterdir() if p.suffix in (".html", ".pdf"))
 GOLD_DIR = Path(__file__).resolve().parent / "fixtures" / "gold"
-GOLD = sorted(n.rsplit(".", 1)[0] for n in CORPUS if (GOLD_DIR / f"{n.rsplit('.', 1)[0]}.json").exists())
+GOLD = sorted(
+    n.rsplit(".", 1)[0] for n in CORPUS if (GOLD_DIR / f"{n.rsplit('.', 1)[0]}.json").exists()
+)
 _BLANK = {"", "/", "—", "-", "无"}
 
 _docs: dict[str, Document] = {}

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
 from conftest import SEEDS, gold
+
 from pipeline.model import Cell, Document, Table, TextBlock
 from pipeline.readers import read_document
 from pipeline.report import parse_document, parse_file
@@ -71,7 +71,9 @@ def test_seed004_missing_cells_are_derived_and_marked() -> None:
 
 
 def _grid(rows: list[list[str]]) -> Document:
-    table = Table(rows=[[Cell(r, c, t) for c, t in enumerate(row)] for r, row in enumerate(rows)], index=0)
+    table = Table(
+        rows=[[Cell(r, c, t) for c, t in enumerate(row)] for r, row in enumerate(rows)], index=0
+    )
     return Document(path="grid", format="html", blocks=[table])
 
 

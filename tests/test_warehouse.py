@@ -11,8 +11,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
-
 from conftest import SAMPLES, gold
+
 from pipeline.frames import TABLES
 from pipeline.tables import APPLICANT_KEYS, TABLE3_KEYS
 
@@ -92,7 +92,10 @@ def test_bad_files_are_recorded_as_failed(warehouse: dict) -> None:
         warehouse["db"],
         "SELECT file_name, status, error FROM dim_report WHERE file_name LIKE 'bad/%' ORDER BY 1",
     )
-    assert [(r[0], r[1]) for r in rows] == [("bad/corrupt.pdf", "failed"), ("bad/empty.docx", "failed")]
+    assert [(r[0], r[1]) for r in rows] == [
+        ("bad/corrupt.pdf", "failed"),
+        ("bad/empty.docx", "failed"),
+    ]
     assert all(r[2] for r in rows)
 
 
@@ -114,7 +117,11 @@ def test_image_only_seeds_load_with_narrative_facts(warehouse: dict) -> None:
 @pytest.mark.parametrize("doc_id", ["seed-002", "seed-004"])
 def test_table3_facts_equal_printed_values(warehouse: dict, doc_id: str) -> None:
     expected = gold(doc_id)["table3"]
-    (rid,) = query(warehouse["db"], "SELECT report_id FROM dim_report WHERE file_name LIKE ?", [f"%{doc_id}.txt"])[0]
+    (rid,) = query(
+        warehouse["db"],
+        "SELECT report_id FROM dim_report WHERE file_name LIKE ?",
+        [f"%{doc_id}.txt"],
+    )[0]
     apps = query(
         warehouse["db"],
         "SELECT applicant_type, new, carried_over, carried_forward FROM fact_applications WHERE report_id = ?",
