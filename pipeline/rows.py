@@ -43,6 +43,7 @@ class Source:
 class Value:
     cell: CellValue
     source: Source
+    glued: bool = False  # a digit run touching text without a separator (crawled text)
 
 
 @dataclass(slots=True)
@@ -109,6 +110,16 @@ def _pieces(line: str) -> list[str]:
     return re.split(r" {2,}|\u3000{2,}", line)
 
 
+_PAGE_NUMBER_RE = re.compile(
+    r"^\s*(?:[—–\-－]+\s*\d{1,4}\s*[—–\-－]+|第\s*\d{1,4}\s*页(?:\s*[/，,]?\s*共\s*\d{1,4}\s*页)?)\s*$"
+)
+
+
+def _is_md_line(line: str) -> bool:
+    stripped = line.strip()
+    return stripped.startswith("|") and "|" in stripped[1:]
+
+
 def _text_rows(block: TextBlock) -> list[Row]:
     """Walk the tokens of a text block and group them into labelled rows.
 
@@ -116,28 +127,44 @@ def _text_rows(block: TextBlock) -> list[Row]:
     a new row. Unmarked text continues the current label while no values have been
     seen (a label wrapped onto the next line or cell). After values, unmarked text
     opens a new row when numbers follow it; a short fragment followed by more text
-    is the wrapped tail of the previous row's label.
+    is the wrapped tail of the previous row's label. A markdown table line is one
+    printed row: its first cell always opens a new row (a line of bare numbers is a
+    row whose label was printed elsewhere), and its empty cells after the first
+    non-empty one are printed blanks. Page-number lines ("— 4 —") are dropped.
     """
-    tokens: list[tuple[str, CellValue, Source]] = []
+    tokens: list[tuple[str, CellValue, Source, bool, bool]] = []
     first_line = block.line or 1
     for offset, line in enumerate(block.text.splitlines()):
+        if _PAGE_NUMBER_RE.match(line):
+            continue
+        md = _is_md_line(line)
+        delimited = md or "\t" in line  # cells already separated: no glued runs
+        line_start = True
+        seen = False
         for col, piece in enumerate(_pieces(line)):
-            for token in _tokens(piece):
-                src = Source(page=block.page, line=first_line + offset, col=col)
-                tokens.append((token, parse_value(token), src))
+            src = Source(page=block.page, line=first_line + offset, col=col)
+            if md and not piece.strip():
+                if seen:
+                    tokens.append((piece, parse_value(piece), src, False, False))
+                continue
+            for token, glued in _tokens(piece, glue=not delimited):
+                seen = True
+                tokens.append((token, parse_value(token), src, glued, md and line_start))
+                line_start = False
 
     rows: list[Row] = []
     current: Row | None = None
-    for i, (token, cell, src) in enumerate(tokens):
+    for i, (token, cell, src, glued, md_start) in enumerate(tokens):
         if cell.kind != "text":
-            if current is None:
+            if current is None or md_start:
                 current = Row(label="", source=src)
                 rows.append(current)
-            current.values.append(Value(cell, src))
+            current.values.append(Value(cell, src, glued))
             continue
         next_is_text = i + 1 >= len(tokens) or tokens[i + 1][1].kind == "text"
         starts_row = (
             current is None
+            or md_start
             or has_marker(token)
             or (current.values and not (next_is_text and _is_label_tail(token)))
         )
@@ -156,20 +183,97 @@ def _is_label_tail(token: str) -> bool:
     return 0 < len(text) <= 8 and not re.search(r"[。；;:：]", text)
 
 
-def _tokens(piece: str) -> list[str]:
-    """Split one cell-like piece into a label part and trailing number tokens.
+# A run of digits inside a text word: "数量230", "000023二、", "2648-18538", "24252.311082".
+_RUN_RE = re.compile(r"-?\d+(?:-\d+)*(?:\.\d+)?")
+# After a run, these mean prose or an annotation ("77条", "2019年", "16件）", "0591-…；").
+_UNIT_AFTER = frozenset("件条个项篇次年月日号余多人家万亿元%％名户天期场岁时分秒周批所类位页")
+_PROSE_AFTER = frozenset("，。；：,;:）)》」』/@_～~%")
+_PROSE_BEFORE = frozenset("（(《「『/@_:：.～~#")
+_MARKER_DOT = frozenset(".、．")
 
-    "1. 属于国家秘密 0 0 0" → ["1. 属于国家秘密", "0", "0", "0"]. Numbers before the
-    last text word stay in the label ("2023 年"), so prose never yields values.
+
+def _glued_segments(word: str) -> list[tuple[str, bool]]:
+    """Split a text word into text and number-run segments: [(text, is_value)].
+
+    Crawled page text concatenates table cells with their labels: "规章000行政规范性
+    文件693665". A run of digits becomes a value segment unless its neighbours say it
+    is prose ("77条", "2019年", "（1）", "www.163.com") or a row number that belongs to
+    the next label ("…00000002.其他法律…": the last digit before "." is the marker).
+    """
+    out: list[tuple[str, bool]] = []
+    pos = 0
+    for m in _RUN_RE.finditer(word):
+        start, end = m.span()
+        run = m.group()
+        before = word[start - 1] if start > 0 else ""
+        after = word[end] if end < len(word) else ""
+        after2 = word[end + 1] if end + 1 < len(word) else ""
+        if before and (before.isascii() and before.isalnum() or before in _PROSE_BEFORE):
+            continue
+        if after in _MARKER_DOT and not after2.isdigit():
+            # The last digit is the next row's enumeration marker ("…00000002.其他").
+            if "." in run or "-" in run[1:] or len(run.lstrip("-")) < 2:
+                continue
+            end -= 1
+            run = run[:-1]
+        elif after and (
+            after in _UNIT_AFTER or after in _PROSE_AFTER or after.isascii() and after.isalpha()
+        ):
+            continue
+        if start > pos:
+            out.append((word[pos:start], False))
+        out.append((run, True))
+        pos = end
+    if pos < len(word):
+        out.append((word[pos:], False))
+    return out
+
+
+def _tokens(piece: str, glue: bool = True) -> list[tuple[str, bool]]:
+    """Split one cell-like piece into label parts and number tokens: [(token, glued)].
+
+    "1. 属于国家秘密 0 0 0" → ["1. 属于国家秘密", "0", "0", "0"]. A number word before a
+    later text word stays in the label ("2023 年") unless the numbers run on into a
+    marked label or a glued run ("（七）总计23 0 00 0 023四、结转…"), so prose never
+    yields values. Digits glued to text are split off as values (see
+    `_glued_segments`) unless `glue` is False (a delimited cell such as "数据1");
+    `glued` says a value touched text without a separator.
     """
     piece = piece.strip()
     if not piece:
         return []
-    words = [w for w in _WORD_SPLIT_RE.split(piece) if w]
-    kinds = [parse_value(w).kind for w in words]
-    last_text = max((i for i, k in enumerate(kinds) if k == "text"), default=-1)
-    out: list[str] = []
-    if last_text >= 0:
-        out.append(" ".join(words[: last_text + 1]))
-    out.extend(words[last_text + 1 :])
+    # Segments: (text, kind) with kind "text", "run" (glued value) or "word" (number word).
+    segs: list[tuple[str, str, int]] = []
+    for w_index, word in enumerate(w for w in _WORD_SPLIT_RE.split(piece) if w):
+        if parse_value(word).kind != "text":
+            segs.append((word, "word", w_index))
+            continue
+        if not glue:
+            segs.append((word, "text", w_index))
+            continue
+        for text, is_value in _glued_segments(word):
+            segs.append((text, "run" if is_value else "text", w_index))
+    # Decide, right to left, which number words are values.
+    is_value = [kind == "run" for _, kind, _ in segs]
+    nxt: str | None = None  # "value", "marked", "text" or None (end of piece)
+    for i in range(len(segs) - 1, -1, -1):
+        text, kind, _ = segs[i]
+        if kind == "word":
+            is_value[i] = nxt in (None, "value", "marked")
+        nxt = "value" if is_value[i] else "marked" if has_marker(text) else "text"
+    out: list[tuple[str, bool]] = []
+    label = ""
+    last_word = -1
+    for (text, kind, w_index), value in zip(segs, is_value, strict=True):
+        if value:
+            if label:
+                out.append((label, False))
+                label = ""
+            out.append((text, kind == "run"))
+        else:
+            sep = " " if label and w_index != last_word else ""
+            label = f"{label}{sep}{text}"
+        last_word = w_index
+    if label:
+        out.append((label, False))
     return out
