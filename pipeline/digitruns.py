@@ -1,0 +1,386 @@
+"""Split runs of concatenated digits into table cells, only where the rules allow one split.
+
+Crawled page text ("page.txt") concatenates a table's cells without separators:
+"一、本年新收政府信息公开申请数量21710000218" is 217 | 1 | 0 | 0 | 0 | 0 | 218, and
+"行政处罚2648-18538" is 2648 | -18 | 538. A row expecting N cells is resolved by
+enumerating every way to cut its digit runs into N cells and keeping the cuts that
+satisfy the official sum rules:
+
+* table 3: the row total (C3) per row, then the column rules (C1 balance, C2 results)
+  across rows, narrowing rows one at a time against rows already settled;
+* table 4: the block totals (C4);
+* table 2: no sum rules; only the cut that is the only one possible, or unique under
+  weak facts (a count in force or published in total is not smaller than its part;
+  a number of items plus its yearly change is not negative).
+
+A cut is accepted only when exactly one remains; otherwise the row is left null and a
+note names the row and the number of candidate cuts. Values keep the raw text of the
+run they came from; notes say what was inferred. Cutting rules: a cell "0" is one
+digit, a longer number never starts with 0, a minus sign starts a cell, separators
+that were printed (spaces between runs) are always cell boundaries.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from pipeline.rows import Value
+from pipeline.values import Number, nfkc
+
+if TYPE_CHECKING:
+    from pipeline.tables import ParsedCell, TableResult
+
+_CELL_RE = re.compile(r"-?(?:0|[1-9]\d*)$")
+_DECIMAL_CELL_RE = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?$")
+_RUN_TEXT_RE = re.compile(r"-?\d+(?:-\d+)*(?:\.\d+)?$")
+
+MAX_STEPS = 400_000  # enumeration budget per row; beyond it the row is left null
+MAX_KEPT = 5_000
+
+Split = tuple[Number, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Run:
+    text: str  # NFKC digits of one printed token
+    value: Value
+
+
+class _Budget(Exception):
+    pass
+
+
+def run_tokens(values: Sequence[Value]) -> list[_Run] | None:
+    """The values as digit runs, or None when one of them is not a plain digit run."""
+    runs = []
+    for v in values:
+        if v.cell.kind != "number":
+            return None
+        text = nfkc(v.cell.raw).strip()
+        if not _RUN_TEXT_RE.match(text):
+            return None
+        runs.append(_Run(text, v))
+    return runs
+
+
+def is_glued_row(values: Sequence[Value], width: int) -> bool:
+    """Fewer printed tokens than cells, at least one of them a run glued to text."""
+    return 0 < len(values) < width and any(v.glued for v in values)
+
+
+def enumerate_splits(
+    texts: Sequence[str],
+    n: int,
+    *,
+    decimals: Sequence[bool] | None = None,
+    prune: Callable[[list[Number]], bool] | None = None,
+    accept: Callable[[list[Number]], bool] | None = None,
+) -> list[tuple[Split, tuple[int, ...]]]:
+    """Every way to cut the runs `texts` into `n` cells: [(values, run index per cell)].
+
+    Each run gives at least one cell; `decimals[i]` allows a decimal in cell i;
+    `prune(prefix)` may cut a branch early, `accept(cells)` filters complete cuts.
+    Raises _Budget when the enumeration grows too large.
+    """
+    out: list[tuple[Split, tuple[int, ...]]] = []
+    steps = 0
+    total_chars = [len(t) for t in texts]
+
+    def rec(run: int, pos: int, cells: list[Number], owners: list[int]) -> None:
+        nonlocal steps
+        steps += 1
+        if steps > MAX_STEPS or len(out) > MAX_KEPT:
+            raise _Budget
+        if run == len(texts):
+            if len(cells) == n and (accept is None or accept(cells)):
+                out.append((tuple(cells), tuple(owners)))
+            return
+        left = n - len(cells)
+        runs_left = len(texts) - run
+        if left < runs_left:
+            return
+        text = texts[run]
+        chars_left = (total_chars[run] - pos) + sum(total_chars[run + 1 :])
+        if left > chars_left:
+            return
+        idx = len(cells)
+        pattern = _DECIMAL_CELL_RE if decimals is not None and decimals[idx] else _CELL_RE
+        for end in range(pos + 1, len(text) + 1):
+            piece = text[pos:end]
+            if end < len(text) and text[end] in ".":
+                continue  # never cut before a decimal point
+            if not pattern.match(piece):
+                if piece.lstrip("-").startswith("0") and len(piece.lstrip("-")) > 1:
+                    break  # a longer number never starts with 0
+                continue
+            value: Number = float(piece) if "." in piece else int(piece)
+            cells.append(value)
+            owners.append(run)
+            if prune is None or prune(cells):
+                if end == len(text):
+                    rec(run + 1, 0, cells, owners)
+                elif len(cells) < n:
+                    rec(run, end, cells, owners)
+            cells.pop()
+            owners.pop()
+
+    rec(0, 0, [], [])
+    return out
+
+
+def _cells_from(split: Split, owners: Sequence[int], runs: Sequence[_Run]) -> list[ParsedCell]:
+    from pipeline.tables import ParsedCell
+
+    return [
+        ParsedCell(value, runs[o].value.cell.raw, runs[o].value.source)
+        for value, o in zip(split, owners, strict=True)
+    ]
+
+
+def _describe(runs: Sequence[_Run]) -> str:
+    return " ".join(r.text for r in runs)
+
+
+# --------------------------------------------------------------------------- table 3
+
+
+def _table3_candidates(runs: Sequence[_Run]) -> list[tuple[Split, tuple[int, ...]]]:
+    """Cuts into 7 cells whose six applicant columns add up to the total (C3)."""
+    texts = [r.text for r in runs]
+    if any("." in t for t in texts):
+        return []
+    structural = _only_split(texts, 7)
+    if structural is not None:
+        return [structural]  # one cut is possible at all: the rules are not needed
+
+    def prune(cells: list[Number]) -> bool:
+        return all(c >= 0 for c in cells)
+
+    def accept(cells: list[Number]) -> bool:
+        return sum(cells[:6]) == cells[6]
+
+    return enumerate_splits(texts, 7, prune=prune, accept=accept)
+
+
+def _only_split(texts: Sequence[str], n: int) -> tuple[Split, tuple[int, ...]] | None:
+    """The cut when the run lengths leave exactly one (every cell one digit, …)."""
+    digits = sum(len(t.replace("-", "")) for t in texts)
+    if any("." in t for t in texts) or digits != n:
+        return None
+    got = enumerate_splits(texts, n)
+    return got[0] if len(got) == 1 else None
+
+
+def split_table3(result: TableResult, assigned: Mapping[str, list[Value]]) -> None:
+    """Resolve table-3 rows printed as glued digit runs, in place on `result.cells`."""
+    from pipeline.tables import OUTCOME_KEYS
+
+    options: dict[str, list[tuple[Split, tuple[int, ...]]]] = {}
+    runs_of: dict[str, list[_Run]] = {}
+    for key, values in assigned.items():
+        if not is_glued_row(values, 7):
+            continue
+        runs = run_tokens(values)
+        if runs is None:
+            continue
+        runs_of[key] = runs
+        try:
+            options[key] = _dedupe(_table3_candidates(runs))
+        except _Budget:
+            options[key] = []
+            result.notes.append(
+                f"table-3 row {key}: digit run {_describe(runs)!r} has too many possible "
+                "cuts to enumerate; row left null"
+            )
+    if not options:
+        return
+
+    def fixed(key: str) -> Split | None | bool:
+        """A settled row's values, None when absent, False when still open."""
+        if key in options:
+            return options[key][0][0] if len(options[key]) == 1 else False
+        cells = result.cells.get(key)
+        if cells is None or len(cells) != 7:
+            return None
+        return tuple(c.value for c in cells)  # type: ignore[misc]
+
+    equations = (
+        (("new", "carried_over"), ("total", "carried_forward")),
+        (("total",), OUTCOME_KEYS),
+    )
+
+    def consistent(key: str, split: Split) -> bool:
+        for lhs, rhs in equations:
+            if key not in lhs and key not in rhs:
+                continue
+            rows = {k: (split if k == key else fixed(k)) for k in (*lhs, *rhs)}
+            if any(v is False for v in rows.values()):
+                continue
+            for col in range(7):
+                left = [rows[k][col] for k in lhs if rows[k] is not None]  # type: ignore[index]
+                right = [rows[k][col] for k in rhs if rows[k] is not None]  # type: ignore[index]
+                if any(v is None for v in (*left, *right)):
+                    continue
+                if sum(left) != sum(right):
+                    return False
+        return True
+
+    changed = True
+    while changed:
+        changed = False
+        for key, opts in options.items():
+            if len(opts) <= 1:
+                continue
+            kept = [o for o in opts if consistent(key, o[0])]
+            if kept and len(kept) < len(opts):
+                options[key] = kept
+                changed = True
+
+    for key, opts in options.items():
+        runs = runs_of[key]
+        if len(opts) == 1:
+            split, owners = opts[0]
+            result.cells[key] = _cells_from(split, owners, runs)
+            result.notes.append(
+                f"table-3 row {key}: digit run {_describe(runs)!r} split as "
+                f"{' | '.join(str(v) for v in split)} (the only cut the sum rules allow)"
+            )
+        else:
+            result.cells[key] = None
+            why = (
+                "no cut satisfies the row total"
+                if not opts
+                else f"{len(opts)} cuts satisfy the sum rules"
+            )
+            result.notes.append(
+                f"table-3 row {key}: digit run {_describe(runs)!r} not split ({why}); row left null"
+            )
+
+
+def _dedupe(
+    options: list[tuple[Split, tuple[int, ...]]],
+) -> list[tuple[Split, tuple[int, ...]]]:
+    seen: dict[Split, tuple[Split, tuple[int, ...]]] = {}
+    for opt in options:
+        seen.setdefault(opt[0], opt)
+    return list(seen.values())
+
+
+# --------------------------------------------------------------------------- table 4
+
+
+def split_table4(
+    values: Sequence[Value], cells: list[ParsedCell], notes: list[str]
+) -> list[ParsedCell]:
+    """Table 4's 15 cells from glued runs when the block totals (C4) leave one cut."""
+    if not is_glued_row(values, 15):
+        return cells
+    runs = run_tokens(values)
+    if runs is None or any("." in r.text for r in runs):
+        return cells
+    texts = [r.text for r in runs]
+
+    def prune(prefix: list[Number]) -> bool:
+        if prefix[-1] < 0:
+            return False
+        if len(prefix) % 5 == 0:
+            block = prefix[-5:]
+            return sum(block[:4]) == block[4]
+        return True
+
+    try:
+        only = _only_split(texts, 15)
+        opts = [only] if only is not None else _dedupe(enumerate_splits(texts, 15, prune=prune))
+    except _Budget:
+        notes.append(f"table 4: digit run {_describe(runs)!r} has too many possible cuts")
+        return cells
+    if len(opts) == 1:
+        split, owners = opts[0]
+        notes.append(
+            f"table 4: digit run {_describe(runs)!r} split as "
+            f"{' | '.join(str(v) for v in split)} (the only cut the block totals allow)"
+        )
+        return _cells_from(split, owners, runs)
+    notes.append(
+        f"table 4: digit run {_describe(runs)!r} not split "
+        f"({len(opts) or 'no'} cuts satisfy the block totals)"
+    )
+    return cells
+
+
+# --------------------------------------------------------------------------- table 2
+
+
+def _t2_accept(key: str, width: int, is_2019: bool) -> Callable[[list[Number]], bool]:
+    def ok(c: list[Number]) -> bool:
+        if key in ("regulations", "normative_documents") and width == 3:
+            if any(v < 0 for v in c):
+                return False
+            if is_2019:
+                # 对外公开总数量 counts this year's newly published items too.
+                return c[2] >= c[1]
+            return c[2] >= c[0] - c[1]  # issued this year and not repealed are in force
+        if width == 3:  # 2019 (五)/(六): 上一年项目数量 · 本年增/减 · 处理决定数量
+            return c[0] >= 0 and c[2] >= 0 and c[0] + c[1] >= 0
+        if key == "fees" and width == 2:  # 2019 (八): 上一年项目数量 · 本年增/减
+            return c[0] >= 0 and c[0] + c[1] >= 0
+        if key == "procurement":
+            return c[0] >= 0 and c[1] >= 0
+        return all(v >= 0 for v in c)
+
+    return ok
+
+
+def split_table2_row(
+    key: str,
+    values: Sequence[Value],
+    cells: list[ParsedCell],
+    width: int,
+    is_2019: bool,
+    notes: list[str],
+) -> list[ParsedCell]:
+    """A table-2 row's cells from glued runs when only one cut is possible."""
+    if width < 2 or not is_glued_row(values, width):
+        return cells
+    runs = run_tokens(values)
+    if runs is None:
+        return cells
+    texts = [r.text for r in runs]
+    decimals = [key == "procurement" and i == width - 1 for i in range(width)]
+    accept = _t2_accept(key, width, is_2019)
+    try:
+        opts = _dedupe(enumerate_splits(texts, width, decimals=decimals, accept=accept))
+    except _Budget:
+        opts = []
+    if len(opts) == 1:
+        split, owners = opts[0]
+        notes.append(
+            f"table-2 row {key}: digit run {_describe(runs)!r} split as "
+            f"{' | '.join(str(v) for v in split)} (the only possible cut)"
+        )
+        return _cells_from(split, owners, runs)
+    notes.append(
+        f"table-2 row {key}: digit run {_describe(runs)!r} not split "
+        f"({len(opts) or 'no'} possible cuts into {width} cells); row left null"
+    )
+    return cells
+
+
+def iter_cut_values(texts: Sequence[str], n: int) -> Iterator[Split]:
+    """Every cut of `texts` into `n` cells (a convenience for tests and debugging)."""
+    for split, _ in enumerate_splits(texts, n):
+        yield split
+
+
+__all__ = [
+    "enumerate_splits",
+    "is_glued_row",
+    "iter_cut_values",
+    "run_tokens",
+    "split_table2_row",
+    "split_table3",
+    "split_table4",
+]
