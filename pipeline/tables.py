@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from pipeline import digitruns
 from pipeline.rows import Row, Source, Value
 from pipeline.values import Number, normalise_label, strip_marker
 
@@ -211,6 +212,7 @@ def parse_table3(rows: Sequence[Row]) -> tuple[TableResult, int | None, int | No
     for key in TABLE3_KEYS:
         vals = assigned.get(key)
         result.cells[key] = None if vals is None else _row_cells(vals, 7)
+    digitruns.split_table3(result, assigned)  # cells concatenated in crawled text
     _complete_table3(result)
     for key, cells in result.cells.items():
         if cells is not None and len(cells) != 7:
@@ -370,6 +372,7 @@ def parse_table4(rows: Sequence[Row], after: int = 0) -> TableResult:
         return result
     result.found = True
     cells = _row_cells(values, 15)
+    cells = digitruns.split_table4(values, cells, result.notes)  # concatenated cells
     if len(cells) == 14:
         filled = _complete_table4(cells)
         if filled is None:
@@ -495,6 +498,7 @@ def parse_table2(rows: Sequence[Row], end: int | None = None) -> TableResult:
         if row is None:
             return None
         got = _row_cells(row.values, width)
+        got = digitruns.split_table2_row(key, row.values, got, width, is_2019, result.notes)
         if len(got) != width:
             result.notes.append(f"table-2 row {key}: {len(got)} cells for {width}")
             return None
