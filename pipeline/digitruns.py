@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import product
 from typing import TYPE_CHECKING
 
 from pipeline.rows import Value
@@ -67,8 +68,17 @@ def run_tokens(values: Sequence[Value]) -> list[_Run] | None:
 
 
 def is_glued_row(values: Sequence[Value], width: int) -> bool:
-    """Fewer printed tokens than cells, at least one of them a run glued to text."""
-    return 0 < len(values) < width and any(v.glued for v in values)
+    """Fewer printed tokens than cells, and evidence that cells ran together.
+
+    Evidence: a run glued to text without a separator, or a token no single cell
+    could print ("00", "023", "2648-18538").
+    """
+    return 0 < len(values) < width and any(v.glued or _not_one_cell(v) for v in values)
+
+
+def _not_one_cell(value: Value) -> bool:
+    text = nfkc(value.cell.raw).strip()
+    return bool(_RUN_TEXT_RE.match(text)) and not _DECIMAL_CELL_RE.match(text)
 
 
 def enumerate_splits(
@@ -212,20 +222,37 @@ def split_table3(result: TableResult, assigned: Mapping[str, list[Value]]) -> No
         (("total",), OUTCOME_KEYS),
     )
 
+    def holds(lhs: Sequence[str], rhs: Sequence[str], rows: Mapping[str, Split | None]) -> bool:
+        for col in range(7):
+            left = [rows[k][col] for k in lhs if rows[k] is not None]  # type: ignore[index]
+            right = [rows[k][col] for k in rhs if rows[k] is not None]  # type: ignore[index]
+            if any(v is None for v in (*left, *right)):
+                continue
+            if sum(left) != sum(right):  # type: ignore[arg-type]
+                return False
+        return True
+
     def consistent(key: str, split: Split) -> bool:
+        """Can every column equation with row `key` = `split` still hold?
+
+        Other open rows take any of their remaining cuts (tried jointly, within a
+        budget; beyond it the equation is not used to rule anything out).
+        """
         for lhs, rhs in equations:
             if key not in lhs and key not in rhs:
                 continue
-            rows = {k: (split if k == key else fixed(k)) for k in (*lhs, *rhs)}
-            if any(v is False for v in rows.values()):
+            base = {k: (split if k == key else fixed(k)) for k in (*lhs, *rhs)}
+            open_keys = [k for k, v in base.items() if v is False]
+            combos = 1
+            for k in open_keys:
+                combos *= len(options[k])
+            if combos > 20_000:
                 continue
-            for col in range(7):
-                left = [rows[k][col] for k in lhs if rows[k] is not None]  # type: ignore[index]
-                right = [rows[k][col] for k in rhs if rows[k] is not None]  # type: ignore[index]
-                if any(v is None for v in (*left, *right)):
-                    continue
-                if sum(left) != sum(right):
-                    return False
+            if not any(
+                holds(lhs, rhs, base | dict(zip(open_keys, choice, strict=True)))
+                for choice in product(*([o[0] for o in options[k]] for k in open_keys))
+            ):
+                return False
         return True
 
     changed = True

@@ -245,7 +245,9 @@ def _tokens(piece: str, glue: bool = True) -> list[tuple[str, bool]]:
     # Segments: (text, kind) with kind "text", "run" (glued value) or "word" (number word).
     segs: list[tuple[str, str, int]] = []
     for w_index, word in enumerate(w for w in _WORD_SPLIT_RE.split(piece) if w):
-        if parse_value(word).kind != "text":
+        parsed = parse_value(word)
+        if parsed.kind != "text" and not (glue and parsed.note and has_marker(parsed.note)):
+            # A number word; "210000021（二）部分公开（…）" is a run and the next label.
             segs.append((word, "word", w_index))
             continue
         if not glue:
@@ -276,4 +278,19 @@ def _tokens(piece: str, glue: bool = True) -> list[tuple[str, bool]]:
         last_word = w_index
     if label:
         out.append((label, False))
-    return out
+    if not glue:
+        return out
+    return [(part, g) for text, g in out for part in _split_sentences(text, g)]
+
+
+# A marked heading right after the end of a sentence: "…质效。二、主动公开…".
+_SENTENCE_MARKER_RE = re.compile(
+    r"(?<=[。；！？])(?=[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）]|\d+[.、．](?!\d))"
+)
+
+
+def _split_sentences(text: str, glued: bool) -> list[str]:
+    """Flattened page text runs prose into the next marked heading; cut them apart."""
+    if glued or parse_value(text).kind != "text":
+        return [text]
+    return [p for p in _SENTENCE_MARKER_RE.split(text) if p]
