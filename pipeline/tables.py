@@ -209,6 +209,9 @@ def parse_table3(rows: Sequence[Row]) -> tuple[TableResult, int | None, int | No
         assigned[key] = row.values
         if key == "carried_forward" and row.values:
             break
+    assigned = digitruns.realign_table3(
+        rows[start : end + 1], assigned, _match_table3, result.notes
+    )
     for key in TABLE3_KEYS:
         vals = assigned.get(key)
         result.cells[key] = None if vals is None else _row_cells(vals, 7)
