@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from itertools import product
 from typing import TYPE_CHECKING
 
-from pipeline.rows import Value
+from pipeline.rows import Row, Value
 from pipeline.values import Number, nfkc
 
 if TYPE_CHECKING:
@@ -296,6 +296,89 @@ def _dedupe(
     return list(seen.values())
 
 
+# ------------------------------------------------------- table 3: rows without labels
+
+
+def realign_table3(
+    rows: Sequence[Row],
+    assigned: dict[str, list[Value]],
+    match: Callable[[str, str | None], tuple[str | None, str | None]],
+    notes: list[str],
+) -> dict[str, list[Value]]:
+    """Place rows of numbers printed without a usable label by the template's row order.
+
+    PDF→markdown conversions emit some row labels as loose text away from their
+    numbers ("| 0 | 0 | … |" lines, labels before or after them). Rows with a
+    recognised label and a full set of numbers are anchors; the unlabelled number
+    rows between two anchors fill, in order, the template rows between those anchors
+    that have no numbers, but only when the counts are equal. Returns `assigned`
+    unchanged when there are no such rows or the anchors are out of order.
+    """
+    from pipeline.tables import TABLE3_KEYS
+
+    group: str | None = None
+    seq: list[tuple[str | None, Row]] = []
+    sub_rows = False
+    for row in rows:
+        key, group = match(row.label, group)
+        if key in ("other_overdue_correction", "other_overdue_fee", "other_other"):
+            sub_rows = True
+        seq.append((key, row))
+    order = [
+        k
+        for k in TABLE3_KEYS
+        if not (k == "other" and sub_rows) and not (k.startswith("other_") and not sub_rows)
+    ]
+    rank = {k: i for i, k in enumerate(order)}
+
+    def full(row: Row) -> bool:
+        return sum(1 for v in row.values if v.cell.kind == "number") >= 6
+
+    items: list[tuple[str, str | None, Row]] = []  # ("anchor", key, row) | ("loose", None, row)
+    for key, row in seq:
+        if not full(row):
+            continue
+        if key is not None and key in rank and row.label.strip():
+            items.append(("anchor", key, row))
+        elif key is None:
+            items.append(("loose", None, row))
+    if not any(kind == "loose" for kind, _, _ in items):
+        return assigned
+    anchors = [rank[k] for kind, k, _ in items if kind == "anchor" and k is not None]
+    if any(b <= a for a, b in zip(anchors, anchors[1:], strict=False)):
+        notes.append("table 3: labelled rows out of template order; unlabelled rows not placed")
+        return assigned
+
+    out = dict(assigned)
+    for kind, key, row in items:
+        if kind == "anchor" and key is not None:
+            out[key] = row.values
+    prev = -1
+    loose: list[Row] = []
+    for kind, key, row in [*items, ("anchor", None, Row(label=""))]:
+        if kind == "loose":
+            loose.append(row)
+            continue
+        nxt = rank[key] if key is not None else len(order)
+        if loose:
+            gap = [k for k in order[prev + 1 : nxt]]
+            if len(gap) == len(loose):
+                for k, r in zip(gap, loose, strict=True):
+                    out[k] = r.values
+                    notes.append(
+                        f"table-3 row {k}: numbers {[v.cell.raw for v in r.values]} printed "
+                        "without a usable label; placed by the template's row order"
+                    )
+            else:
+                notes.append(
+                    f"table 3: {len(loose)} rows of numbers without a usable label for "
+                    f"{len(gap)} template rows ({', '.join(gap) or 'none'}); not placed"
+                )
+            loose = []
+        prev = nxt
+    return out
+
+
 # --------------------------------------------------------------------------- table 4
 
 
@@ -407,6 +490,7 @@ __all__ = [
     "is_glued_row",
     "iter_cut_values",
     "run_tokens",
+    "realign_table3",
     "split_table2_row",
     "split_table3",
     "split_table4",
