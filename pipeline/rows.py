@@ -149,7 +149,12 @@ def _text_rows(block: TextBlock) -> list[Row]:
                 continue
             for token, glued in _tokens(piece, glue=not delimited):
                 seen = True
-                tokens.append((token, parse_value(token), src, glued, md and line_start))
+                cell = parse_value(token)
+                if glued and cell.kind == "text":
+                    # Several cells run together ("2648-18538"): a value for the
+                    # digit-run splitter, with no single number of its own.
+                    cell = CellValue("number", None, token)
+                tokens.append((token, cell, src, glued, md and line_start))
                 line_start = False
 
     rows: list[Row] = []
