@@ -38,7 +38,7 @@ _CELL_RE = re.compile(r"-?(?:0|[1-9]\d*)$")
 _DECIMAL_CELL_RE = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?$")
 _RUN_TEXT_RE = re.compile(r"-?\d+(?:-\d+)*(?:\.\d+)?$")
 
-MAX_STEPS = 400_000  # enumeration budget per row; beyond it the row is left null
+MAX_STEPS = 50_000  # enumeration budget per row; beyond it the row is left null
 MAX_KEPT = 5_000
 
 Split = tuple[Number, ...]
@@ -88,21 +88,22 @@ def enumerate_splits(
     decimals: Sequence[bool] | None = None,
     prune: Callable[[list[Number]], bool] | None = None,
     accept: Callable[[list[Number]], bool] | None = None,
+    budget: list[int] | None = None,
 ) -> list[tuple[Split, tuple[int, ...]]]:
     """Every way to cut the runs `texts` into `n` cells: [(values, run index per cell)].
 
     Each run gives at least one cell; `decimals[i]` allows a decimal in cell i;
     `prune(prefix)` may cut a branch early, `accept(cells)` filters complete cuts.
-    Raises _Budget when the enumeration grows too large.
+    Raises _Budget when the enumeration grows too large; `budget` ([steps left]) may
+    be shared by several calls.
     """
     out: list[tuple[Split, tuple[int, ...]]] = []
-    steps = 0
+    left_steps = budget if budget is not None else [MAX_STEPS]
     total_chars = [len(t) for t in texts]
 
     def rec(run: int, pos: int, cells: list[Number], owners: list[int]) -> None:
-        nonlocal steps
-        steps += 1
-        if steps > MAX_STEPS or len(out) > MAX_KEPT:
+        left_steps[0] -= 1
+        if left_steps[0] < 0 or len(out) > MAX_KEPT:
             raise _Budget
         if run == len(texts):
             if len(cells) == n and (accept is None or accept(cells)):
@@ -158,21 +159,39 @@ def _describe(runs: Sequence[_Run]) -> str:
 
 
 def _table3_candidates(runs: Sequence[_Run]) -> list[tuple[Split, tuple[int, ...]]]:
-    """Cuts into 7 cells whose six applicant columns add up to the total (C3)."""
+    """Cuts into 7 cells whose six applicant columns add up to the total (C3).
+
+    The total is a suffix of the last run; the other six cells are enumerated with
+    their running sum bounded by it, which keeps long runs cheap.
+    """
     texts = [r.text for r in runs]
     if any("." in t for t in texts):
         return []
     structural = _only_split(texts, 7)
     if structural is not None:
         return [structural]  # one cut is possible at all: the rules are not needed
+    out: list[tuple[Split, tuple[int, ...]]] = []
+    budget = [MAX_STEPS]
+    last = texts[-1]
+    for start in range(len(last)):
+        tail = last[start:]
+        if not _CELL_RE.match(tail) or tail.startswith("-"):
+            continue
+        total = int(tail)
+        head = [*texts[:-1], last[:start]] if start else list(texts[:-1])
+        if not head:
+            continue
+        last_owner = len(texts) - 1
 
-    def prune(cells: list[Number]) -> bool:
-        return all(c >= 0 for c in cells)
+        def prune(cells: list[Number], total: int = total) -> bool:
+            return cells[-1] >= 0 and sum(cells) <= total
 
-    def accept(cells: list[Number]) -> bool:
-        return sum(cells[:6]) == cells[6]
+        def accept(cells: list[Number], total: int = total) -> bool:
+            return sum(cells) == total
 
-    return enumerate_splits(texts, 7, prune=prune, accept=accept)
+        for split, owners in enumerate_splits(head, 6, prune=prune, accept=accept, budget=budget):
+            out.append(((*split, total), (*owners, last_owner)))
+    return out
 
 
 def _only_split(texts: Sequence[str], n: int) -> tuple[Split, tuple[int, ...]] | None:
