@@ -19,6 +19,7 @@ MODELS_DIR = SQL_DIR / "models"
 
 # Models build on each other: this order respects their references.
 MODEL_ORDER = (
+    "report_primary",
     "report_region_levels",
     "report_metrics",
     "agg_region_year",

@@ -57,6 +57,11 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> dict:
     (inbox / "bad").mkdir()
     (inbox / "bad" / "corrupt.pdf").write_bytes(b"%PDF-1.4\nthis is not really a pdf")
     (inbox / "bad" / "empty.docx").write_bytes(b"")
+    # The same report taken in twice (other bytes, same agency and year): counted once.
+    seed4 = inbox / "shandong-qingdao-xihaian" / "seed-004.txt"
+    (inbox / "shandong-qingdao-xihaian" / "seed-004-copy.txt").write_bytes(
+        seed4.read_bytes() + b"\n"
+    )
     first = ogi_run(root / "data", inbox)
     assert first.returncode == 0, first.stderr[-3000:]
     db = root / "data" / "warehouse.duckdb"
@@ -120,7 +125,7 @@ def test_table3_facts_equal_printed_values(warehouse: dict, doc_id: str) -> None
     (rid,) = query(
         warehouse["db"],
         "SELECT report_id FROM dim_report WHERE file_name LIKE ?",
-        [f"%{doc_id}.txt"],
+        [f"%/{doc_id}.txt"],
     )[0]
     apps = query(
         warehouse["db"],
@@ -173,6 +178,19 @@ def test_aggregates_roll_up_townships(warehouse: dict) -> None:
     assert levels["city"] >= levels["county"]
     years = {r[0] for r in query(warehouse["db"], "SELECT year FROM agg_year")}
     assert 2023 in years
+
+
+def test_a_report_in_two_documents_counts_once(warehouse: dict) -> None:
+    rows = query(
+        warehouse["db"],
+        """SELECT p.n_documents FROM report_primary p JOIN dim_report r USING (report_id)
+           WHERE r.agency = '青岛西海岸新区大场镇人民政府'""",
+    )
+    assert rows == [(2,)]
+    n_docs = query(
+        warehouse["db"], "SELECT count(*) FROM dim_report WHERE file_name LIKE '%seed-004%'"
+    )
+    assert n_docs == [(2,)]
 
 
 def test_null_is_not_zero_in_facts(warehouse: dict) -> None:

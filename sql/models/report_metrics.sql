@@ -1,4 +1,5 @@
--- report_metrics: one row per parsed report with its headline numbers (总计 column).
+-- report_metrics: headline numbers (总计 column) of each primary report (see
+-- report_primary: one document per agency and year).
 -- Grain: report_id. NULL where the report does not print the number.
 WITH apps AS (
     SELECT report_id, new AS applications_new, carried_over, carried_forward
@@ -35,8 +36,8 @@ SELECT r.report_id, r.year, r.agency, r.region_code,
        v.reviews, v.reviews_corrected, v.lawsuits, v.lawsuits_corrected,
        c.items_website, c.items_wechat
 FROM dim_report AS r
+JOIN report_primary AS p USING (report_id)
 LEFT JOIN apps AS a USING (report_id)
 LEFT JOIN outcomes AS o USING (report_id)
 LEFT JOIN review AS v USING (report_id)
 LEFT JOIN channels AS c USING (report_id)
-WHERE r.status <> 'failed'
