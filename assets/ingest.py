@@ -21,15 +21,14 @@ from dagster_duckdb import DuckDBResource
 
 from assets.resources import OgiPaths
 from pipeline import inventory as inv
-from pipeline.frames import TABLES, build_frames
-from pipeline.parsing import parse_documents
+from pipeline.frames import TABLES, stage_frames
+from pipeline.parsing import load_cached, parse_documents
 from pipeline.region import region_hierarchy
 from pipeline.warehouse import (
     MODEL_ORDER,
     build_models,
     load_fetch_log,
     load_staging,
-    write_staging,
 )
 
 AGGREGATES = ("agg_region_year", "agg_year", "agg_region_year_channel")
@@ -83,28 +82,26 @@ def parsed_reports(context: AssetExecutionContext, paths: OgiPaths) -> Materiali
     inventory = pl.read_parquet(paths.staging_path / "inventory.parquet")
     docs = inv.documents(inventory)
 
-    def progress(done: int, total: int, name: str) -> None:
-        context.log.info(f"parsed {done}/{total}: {name}")
+    step = max(1, len(docs) // 100)  # about a hundred progress lines, however many documents
 
-    reports = parse_documents(docs, paths.staging, progress=progress)
-    codes = {r["region"]["code"] for r in reports.values() if (r.get("region") or {}).get("code")}
-    regions = {code: region_hierarchy(code) for code in codes}
-    frames = build_frames(docs.iter_rows(named=True), reports, regions)
-    write_staging(frames, paths.staging)
-    statuses = Counter(r.get("status") for r in reports.values())
-    failed = [
-        f"{r.get('source', {}).get('name') or r.get('source', {}).get('path')}: {r.get('error')}"
-        for r in reports.values()
-        if r.get("status") == "failed"
-    ]
+    def progress(done: int, total: int, name: str) -> None:
+        if done == total or done % step == 0:
+            context.log.info(f"parsed {done}/{total}: {name}")
+
+    summaries = parse_documents(docs, paths.staging, progress=progress)
+    rows = stage_frames(
+        docs, paths.staging, lambda sha: load_cached(paths.staging, sha), region_hierarchy
+    )
+    statuses = Counter(s["status"] for s in summaries.values())
+    failed = [f"{s['name']}: {s['error']}" for s in summaries.values() if s["status"] == "failed"]
     for line in failed:
         context.log.warning(f"failed: {line}")
     return MaterializeResult(
         metadata={
-            "documents": len(reports),
+            "documents": len(summaries),
             "status": MetadataValue.json(dict(statuses)),
             "failed": MetadataValue.md("\n".join(f"- {f}" for f in failed) or "none"),
-            "rows": MetadataValue.json({t: f.height for t, f in frames.items()}),
+            "rows": MetadataValue.json(rows),
         }
     )
 

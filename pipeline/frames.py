@@ -7,7 +7,9 @@ and the column names match sql/ddl/<table>.sql.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
+import shutil
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -543,3 +545,42 @@ def _agency_rows(reports: list[dict[str, Any]]) -> list[dict[str, Any]]:
             a["first_year"] = min(filter(None, (a["first_year"], r["year"])))
             a["last_year"] = max(filter(None, (a["last_year"], r["year"])))
     return sorted(agencies.values(), key=lambda a: a["agency_id"])
+
+
+def stage_frames(
+    documents: pl.DataFrame,
+    staging_root: str | Path,
+    load_report: Callable[[str], Mapping[str, Any] | None],
+    region_chain: Callable[[str], list[dict[str, Any]]],
+    batch_size: int = 2000,
+) -> dict[str, int]:
+    """Build the frames batch by batch into <staging>/frames/<table>/part-N.parquet.
+
+    Only one batch of reports is in memory at a time. The new set is written next to
+    the old one and swapped in at the end, so a crash never leaves a mixed set.
+    dim_agency parts are partial counts and dim_region parts may repeat a division:
+    the loader aggregates them.
+    """
+    staging_root = Path(staging_root)
+    target = staging_root / "frames.new"
+    shutil.rmtree(target, ignore_errors=True)
+    for table in TABLES:
+        (target / table).mkdir(parents=True)
+    counts = dict.fromkeys(TABLES, 0)
+    batches = list(documents.iter_slices(batch_size)) or [documents]
+    for i, batch in enumerate(batches):
+        docs = batch.to_dicts()
+        reports = {d["sha256"]: r for d in docs if (r := load_report(d["sha256"])) is not None}
+        codes = {(r.get("region") or {}).get("code") for r in reports.values()} - {None}
+        frames = build_frames(docs, reports, {code: region_chain(code) for code in codes})
+        for table, frame in frames.items():
+            frame.write_parquet(target / table / f"part-{i:05d}.parquet")
+            counts[table] += frame.height
+    final = staging_root / "frames"
+    old = staging_root / "frames.old"
+    shutil.rmtree(old, ignore_errors=True)
+    if final.exists():
+        final.rename(old)
+    target.rename(final)
+    shutil.rmtree(old, ignore_errors=True)
+    return counts

@@ -11,7 +11,6 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import duckdb
-import polars as pl
 
 SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
 DDL_DIR = SQL_DIR / "ddl"
@@ -44,33 +43,34 @@ def apply_ddl(con: duckdb.DuckDBPyConnection) -> list[str]:
     return names
 
 
-def write_staging(frames: dict[str, pl.DataFrame], staging_root: str | Path) -> Path:
-    """Write each frame to <staging>/frames/<table>.parquet (atomically per file)."""
-    target = Path(staging_root) / "frames"
-    target.mkdir(parents=True, exist_ok=True)
-    for name, frame in frames.items():
-        tmp = target / f".{name}.parquet.tmp"
-        frame.write_parquet(tmp)
-        tmp.replace(target / f"{name}.parquet")
-    return target
+# How each table is read from its staged parts: most are a plain union; divisions
+# repeat across batches and agency counts are per batch, so those are combined.
+_STAGED_SELECT = {
+    "dim_region": "SELECT DISTINCT ON (region_code) * FROM {src} ORDER BY region_code",
+    "dim_agency": (
+        "SELECT agency_id, any_value(agency) AS agency, any_value(region_code) AS region_code,"
+        " sum(n_reports)::INTEGER AS n_reports, min(first_year) AS first_year,"
+        " max(last_year) AS last_year FROM {src} GROUP BY agency_id"
+    ),
+}
 
 
 def load_staging(
     con: duckdb.DuckDBPyConnection, frames_dir: str | Path, tables: Iterable[str]
 ) -> dict[str, int]:
-    """Replace the given tables from their staged Parquet files, in one transaction."""
+    """Replace the given tables from their staged Parquet parts, in one transaction."""
     frames_dir = Path(frames_dir)
     counts: dict[str, int] = {}
     apply_ddl(con)
     con.execute("BEGIN TRANSACTION")
     try:
         for table in tables:
-            parquet = frames_dir / f"{table}.parquet"
+            parts = sorted(str(p) for p in (frames_dir / table).glob("*.parquet"))
             con.execute(f'DELETE FROM "{table}"')
-            if parquet.exists():
-                con.execute(
-                    f'INSERT INTO "{table}" BY NAME SELECT * FROM read_parquet(?)', [str(parquet)]
-                )
+            if parts:
+                src = f"read_parquet({parts!r}, union_by_name = true)"
+                select = _STAGED_SELECT.get(table, "SELECT * FROM {src}").format(src=src)
+                con.execute(f'INSERT INTO "{table}" BY NAME {select}')
             counts[table] = con.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]
         con.execute("COMMIT")
     except Exception:

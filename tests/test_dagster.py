@@ -101,7 +101,9 @@ def test_dagster_asset_materialize_selection(tmp_path: Path, small_inbox: Path) 
         timeout=300,
     )
     assert out.returncode == 0, out.stderr[-3000:]
-    assert (Path(env["OGI_DATA_DIR"]) / "staging" / "frames" / "fact_outcomes.parquet").exists()
+    assert list(
+        (Path(env["OGI_DATA_DIR"]) / "staging" / "frames" / "fact_outcomes").glob("*.parquet")
+    )
     con = duckdb.connect(env["OGI_WAREHOUSE"], read_only=True)
     try:
         assert con.execute("SELECT count(*) FROM agg_region_year").fetchone()[0] > 0
