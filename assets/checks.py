@@ -72,3 +72,37 @@ def _rule_check(rule: str) -> AssetChecksDefinition:
 
 
 consistency_checks = [_rule_check(rule) for rule in RULES]
+
+
+@asset_check(
+    asset="check_carry_chain",
+    name="c5_carry_chain",
+    description="C5 carry_chain: 上年结转 (year Y) = 结转下年度 (year Y−1) for the same agency",
+)
+def carry_chain_check(warehouse: DuckDBResource) -> AssetCheckResult:
+    with warehouse.get_connection() as con:
+        passed, failed, unknown = con.execute(
+            "SELECT count(*) FILTER (passed), count(*) FILTER (NOT passed),"
+            " count(*) FILTER (passed IS NULL) FROM check_carry_chain"
+        ).fetchall()[0]
+        failing = con.execute(
+            "SELECT agency, previous_year, year, carried_forward_previous, carried_over"
+            " FROM check_carry_chain WHERE NOT passed ORDER BY agency, year"
+        ).fetchall()
+    lines = [f"| {a} | {py} → {y} | {cf} | {co} |" for a, py, y, cf, co in failing]
+    table = "| agency | years | 结转下年度 (Y−1) | 上年结转 (Y) |\n|---|---|---|---|\n" + "\n".join(
+        lines
+    )
+    return AssetCheckResult(
+        passed=failed == 0,
+        severity=AssetCheckSeverity.WARN,
+        metadata={
+            "year_pairs_passing": passed,
+            "year_pairs_failing": failed,
+            "year_pairs_not_checkable": unknown,
+            "failing_pairs": MetadataValue.md(table if lines else "none"),
+        },
+    )
+
+
+consistency_checks.append(carry_chain_check)

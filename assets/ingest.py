@@ -31,7 +31,7 @@ from pipeline.warehouse import (
     load_staging,
 )
 
-AGGREGATES = ("agg_region_year", "agg_year", "agg_region_year_channel")
+AGGREGATES = ("agg_region_year", "agg_year", "agg_region_year_channel", "check_carry_chain")
 
 TABLE_DESCRIPTIONS = {
     "dim_report": "One row per document (by content hash): source, agency, year, region, checks, status.",
@@ -135,6 +135,7 @@ def warehouse_tables(context: AssetExecutionContext, paths: OgiPaths, warehouse:
             group_name="aggregates",
             deps=[
                 "dim_report",
+                "dim_agency",
                 "dim_region",
                 "fact_applications",
                 "fact_outcomes",

@@ -7,6 +7,7 @@ and the column names match sql/ddl/<table>.sql.
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
@@ -58,6 +59,7 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
     "dim_agency": {
         "agency_id": pl.String(),
         "agency": pl.String(),
+        "names": pl.String(),
         "region_code": pl.String(),
         "n_reports": pl.Int32(),
         "first_year": pl.Int32(),
@@ -202,8 +204,28 @@ def report_id(sha256: str) -> str:
     return sha256[:16]
 
 
-def agency_id(agency: str, region_code: str | None) -> str:
-    return hashlib.sha256(f"{agency}|{region_code or ''}".encode()).hexdigest()[:16]
+_DIVISION_SUFFIX = re.compile(r"(省|市|自治州|地区|盟|区|县|旗|镇|乡|街道)$")
+
+
+def agency_body(agency: str, chain: list[Mapping[str, Any]] | None) -> str:
+    """The body an agency name designates within its division: 人民政府, 发展和改革局 …
+
+    The text after the last division name of its region (full or without its suffix)
+    is the body, so "淮安市洪泽区人民政府" and "洪泽区人民政府" in 洪泽区 are one agency.
+    """
+    name = re.sub(r"\s+", "", agency)
+    end = 0
+    for node in chain or []:
+        full = node.get("name") or ""
+        for form in {full, _DIVISION_SUFFIX.sub("", full) if len(full) > 2 else full} - {""}:
+            at = name.rfind(form)
+            if at >= 0:
+                end = max(end, at + len(form))
+    return name[end:] or name
+
+
+def agency_id(body: str, region_code: str | None) -> str:
+    return hashlib.sha256(f"{body}|{region_code or ''}".encode()).hexdigest()[:16]
 
 
 def build_frames(
@@ -226,7 +248,7 @@ def build_frames(
         region = report.get("region") or {}
         code = region.get("code")
         agency = report.get("agency")
-        aid = agency_id(agency, code) if agency else None
+        aid = agency_id(agency_body(agency, (regions or {}).get(code)), code) if agency else None
         checks = report.get("checks") or {}
         notes = report.get("notes") or []
         t3 = report.get("table3") or {}
@@ -525,15 +547,17 @@ def _lone_region(region: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _agency_rows(reports: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    agencies: dict[str, dict[str, Any]] = {}
+    """One row per agency and name as written; the loader combines an agency's names."""
+    agencies: dict[tuple[str, str], dict[str, Any]] = {}
     for r in reports:
         if not r["agency_id"]:
             continue
         a = agencies.setdefault(
-            r["agency_id"],
+            (r["agency_id"], r["agency"]),
             {
                 "agency_id": r["agency_id"],
                 "agency": r["agency"],
+                "names": r["agency"],
                 "region_code": r["region_code"],
                 "n_reports": 0,
                 "first_year": None,
@@ -544,7 +568,7 @@ def _agency_rows(reports: list[dict[str, Any]]) -> list[dict[str, Any]]:
         if r["year"] is not None:
             a["first_year"] = min(filter(None, (a["first_year"], r["year"])))
             a["last_year"] = max(filter(None, (a["last_year"], r["year"])))
-    return sorted(agencies.values(), key=lambda a: a["agency_id"])
+    return sorted(agencies.values(), key=lambda a: (a["agency_id"], a["agency"]))
 
 
 def stage_frames(

@@ -24,6 +24,7 @@ MODEL_ORDER = (
     "agg_region_year",
     "agg_year",
     "agg_region_year_channel",
+    "check_carry_chain",
 )
 
 
@@ -47,10 +48,14 @@ def apply_ddl(con: duckdb.DuckDBPyConnection) -> list[str]:
 # repeat across batches and agency counts are per batch, so those are combined.
 _STAGED_SELECT = {
     "dim_region": "SELECT DISTINCT ON (region_code) * FROM {src} ORDER BY region_code",
+    # An agency is known by the name of its latest report; all its names are kept.
     "dim_agency": (
-        "SELECT agency_id, any_value(agency) AS agency, any_value(region_code) AS region_code,"
-        " sum(n_reports)::INTEGER AS n_reports, min(first_year) AS first_year,"
-        " max(last_year) AS last_year FROM {src} GROUP BY agency_id"
+        "SELECT agency_id,"
+        " arg_max(agency, lpad(coalesce(last_year, 0)::VARCHAR, 4, '0') || agency) AS agency,"
+        " string_agg(DISTINCT agency, ' | ' ORDER BY agency) AS names,"
+        " any_value(region_code) AS region_code, sum(n_reports)::INTEGER AS n_reports,"
+        " min(first_year) AS first_year, max(last_year) AS last_year"
+        " FROM {src} GROUP BY agency_id"
     ),
 }
 

@@ -60,7 +60,13 @@ def test_definitions_load() -> None:
     assert {s.name for s in repo.schedule_defs} >= {"daily_ingest"}
     assert {s.name for s in repo.sensor_defs} >= {"inbox_sensor"}
     check_names = {k.name for k in repo.asset_graph.asset_check_keys}
-    assert {"c1_balance", "c2_results_sum", "c3_row_totals", "c4_table4_totals"} <= check_names
+    assert {
+        "c1_balance",
+        "c2_results_sum",
+        "c3_row_totals",
+        "c4_table4_totals",
+        "c5_carry_chain",
+    } <= check_names
 
 
 def test_dagster_cli_materializes_the_ingest_assets(tmp_path: Path, small_inbox: Path) -> None:

@@ -52,3 +52,13 @@ def test_restaging_replaces_the_old_parts(tmp_path: Path) -> None:
     finally:
         con.close()
     assert counts["dim_report"] == 0
+
+
+def test_agency_body_drops_the_division_names() -> None:
+    from pipeline.frames import agency_body
+
+    chain = region_hierarchy("320813000000")
+    assert agency_body("淮安市洪泽区人民政府", chain) == "人民政府"
+    assert agency_body("洪泽区人民政府", chain) == "人民政府"
+    assert agency_body("洪泽区发展和改革委员会", chain) == "发展和改革委员会"
+    assert agency_body("平潭综合实验区", None) == "平潭综合实验区"

@@ -201,3 +201,18 @@ def test_null_is_not_zero_in_facts(warehouse: dict) -> None:
            WHERE r.file_name LIKE '%seed-000.txt'""",
     )
     assert rows[0][0] == 0
+
+
+def test_one_agency_whatever_its_name_and_carry_chain(warehouse: dict) -> None:
+    """洪泽区 writes itself two ways in two years: one agency, checked across years (C5)."""
+    rows = query(
+        warehouse["db"], "SELECT names, n_reports FROM dim_agency WHERE names LIKE '%洪泽区%'"
+    )
+    assert rows == [("洪泽区人民政府 | 淮安市洪泽区人民政府", 2)]
+    chain = query(
+        warehouse["db"],
+        "SELECT previous_year, year, carried_forward_previous, carried_over, passed FROM check_carry_chain",
+    )
+    assert (2023, 2024) in {(r[0], r[1]) for r in chain}
+    for _, _, forward, over, passed in chain:
+        assert passed == (forward == over)
