@@ -26,7 +26,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 HERE = Path(__file__).parent
-PDF = (HERE.parent / "fixtures" / "js-huaian-hongze-2024.pdf").read_bytes()
+PDF = (HERE.parent / "fixtures" / "readers" / "js-huaian-hongze-2024.pdf").read_bytes()
 DOCX = (HERE / "report.docx").read_bytes()
 LAST_MODIFIED = formatdate(1706000000, usegmt=True)  # fixed: attachments never change
 
