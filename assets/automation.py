@@ -18,7 +18,7 @@ from dagster import (
     sensor,
 )
 
-from assets.resources import default_inbox
+from pipeline import settings
 from pipeline.inventory import inbox_files
 
 ingest_selection = AssetSelection.groups("ingest", "warehouse", "aggregates")
@@ -54,7 +54,7 @@ def inbox_fingerprint(inbox: str) -> tuple[str, int]:
     description="Starts an ingest run when files are added to or changed in the inbox folder.",
 )
 def inbox_sensor(context: SensorEvaluationContext):
-    digest, count = inbox_fingerprint(default_inbox())
+    digest, count = inbox_fingerprint(str(settings.inbox()))
     if digest == context.cursor:
         return SkipReason(f"inbox unchanged ({count} files)")
     context.update_cursor(digest)

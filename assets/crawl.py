@@ -5,7 +5,6 @@ crawls that portal and appends to `<staging>/crawl/<source_id>.parquet`, which t
 ingest assets read (inventory of crawled documents) on their next run.
 """
 
-import os
 from pathlib import Path
 
 from dagster import (
@@ -22,10 +21,11 @@ from dagster import (
     schedule,
 )
 
-from assets.resources import DATA_DIR, OgiPaths
+from assets.resources import OgiPaths
+from pipeline import settings
 from pipeline.crawl import SourceError, crawl_source, load_sources
 
-SOURCES_FILE = Path(os.environ.get("OGI_SOURCES", DATA_DIR / "sources.toml"))
+SOURCES_FILE = settings.sources_path()
 
 
 def source_ids(path: Path = SOURCES_FILE) -> list[str]:

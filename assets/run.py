@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from assets.resources import REPO_ROOT
+from pipeline.settings import REPO_ROOT
 
 
 def dagster_home() -> Path:

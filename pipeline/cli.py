@@ -9,16 +9,12 @@ from pathlib import Path
 
 import click
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_DATA = REPO_ROOT / "data"
+from pipeline import settings
+from pipeline.settings import REPO_ROOT
 
 
 def _warehouse_path(path: str | None) -> str:
-    return (
-        path
-        or os.environ.get("OGI_WAREHOUSE")
-        or str(Path(os.environ.get("OGI_DATA_DIR", DEFAULT_DATA)) / "warehouse.duckdb")
-    )
+    return path or str(settings.warehouse_path())
 
 
 @click.group()
@@ -82,7 +78,7 @@ def run(inbox: str | None, warehouse: str | None, data_dir: str | None, quiet: b
     from assets.run import run_ingest
 
     ok = run_ingest(log_level="WARNING" if quiet else "INFO")
-    db = _warehouse_path(os.environ.get("OGI_WAREHOUSE"))
+    db = _warehouse_path(None)
     _print_summary(db)
     if not ok:
         click.echo("the run failed: see the messages above", err=True)
@@ -148,9 +144,9 @@ def crawl(sources: str | None, only: tuple[str, ...], data_dir: str | None) -> N
     """
     from pipeline.crawl import run_crawl
 
-    data = Path(data_dir or os.environ.get("OGI_DATA_DIR", DEFAULT_DATA))
+    data = Path(data_dir) if data_dir else settings.data_dir()
     results = run_crawl(
-        sources or str(DEFAULT_DATA / "sources.toml"),
+        sources or str(settings.sources_path()),
         data / "archive",
         data / "staging",
         only=list(only) or None,

@@ -25,12 +25,10 @@ def cache_path(staging_root: Path, sha256: str) -> Path:
     return staging_root / "parsed" / f"{sha256}.json"
 
 
-def _cached(path: Path, region_hint: str | None) -> dict[str, Any] | None:
-    if not path.exists():
-        return None
-    try:
-        report = json.loads(path.read_text("utf-8"))
-    except (OSError, json.JSONDecodeError):
+def _cached(staging_root: Path, sha256: str, region_hint: str | None) -> dict[str, Any] | None:
+    """A cached parse that is still valid: same parser version and region hint."""
+    report = load_cached(staging_root, sha256)
+    if report is None:
         return None
     if report.get("parser_version") != PARSER_VERSION or report.get("region_hint") != region_hint:
         return None
@@ -88,7 +86,7 @@ def parse_documents(
     summaries: dict[str, dict[str, Any]] = {}
     todo: list[tuple[str, str, str | None]] = []
     for row in documents.iter_rows(named=True):
-        cached = _cached(cache_path(staging_root, row["sha256"]), row["region_hint"])
+        cached = _cached(staging_root, row["sha256"], row["region_hint"])
         if cached is not None:
             summaries[row["sha256"]] = _summary(cached)
         else:

@@ -11,7 +11,7 @@ recorded as a note.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from pipeline import digitruns
@@ -253,9 +253,7 @@ def _complete_table3(result: TableResult) -> None:
         return
     options: dict[str, list[list[ParsedCell]]] = {}
     for key, cells in short.items():
-        opts = _row_completions(cells)
-        unique = _dedupe(opts)
-        options[key] = unique
+        options[key] = _dedupe(_row_completions(cells))
     changed = True
     while changed:
         changed = False
@@ -270,9 +268,18 @@ def _complete_table3(result: TableResult) -> None:
         if len(opts) == 1:
             result.cells[key] = opts[0]
             gap = next(i for i, c in enumerate(opts[0]) if c.derived)
+            same = sum(
+                tuple(c.value for c in o) == tuple(c.value for c in opts[0])
+                for o in _row_completions(short[key])
+            )
+            where = (
+                f"column {APPLICANT_COLUMNS[gap]}"
+                if same == 1
+                else f"one of {same} columns (every placement gives this row)"
+            )
             result.notes.append(
-                f"table-3 row {key}: 6 cells printed; column {APPLICANT_COLUMNS[gap]} "
-                f"= {opts[0][gap].value} derived from the sum rules (not printed)"
+                f"table-3 row {key}: 6 cells printed; {where} = {opts[0][gap].value}"
+                " derived from the sum rules (not printed)"
             )
         else:
             result.notes.append(
@@ -383,11 +390,16 @@ def parse_table4(rows: Sequence[Row], after: int = 0) -> TableResult:
                 "table 4: 14 cells printed for 15 and the sum rules do not settle the gap"
             )
         else:
-            cells = filled
+            cells, placements = filled
             gap = next(i for i, c in enumerate(cells) if c.derived)
+            where = (
+                f"{TABLE4_KEYS[gap // 5]} {TABLE4_RESULTS[gap % 5]}"
+                if placements == 1
+                else f"one of {placements} cells (every placement gives this table)"
+            )
             result.notes.append(
-                f"table 4: 14 cells printed; {TABLE4_KEYS[gap // 5]} {TABLE4_RESULTS[gap % 5]}"
-                f" = {cells[gap].value} derived from the block total rule (not printed)"
+                f"table 4: 14 cells printed; {where} = {cells[gap].value}"
+                " derived from the block total rule (not printed)"
             )
     if len(cells) > 15:
         result.notes.append(f"table 4: {len(cells)} cells found, kept the first 15")
@@ -401,8 +413,10 @@ def parse_table4(rows: Sequence[Row], after: int = 0) -> TableResult:
     return result
 
 
-def _complete_table4(cells: list[ParsedCell]) -> list[ParsedCell] | None:
+def _complete_table4(cells: list[ParsedCell]) -> tuple[list[ParsedCell], int] | None:
+    """The one completion the block totals allow, and how many gap positions give it."""
     completions: dict[tuple, list[ParsedCell]] = {}
+    placements = 0
     for gap in range(15):
         filled = cells[:gap] + [ParsedCell(None, None, None, derived=True)] + cells[gap:]
         block = gap // 5
@@ -418,7 +432,8 @@ def _complete_table4(cells: list[ParsedCell]) -> list[ParsedCell] | None:
         filled[gap] = ParsedCell(value, None, None, derived=True)
         if all(_block_ok(filled, b) for b in range(3)):
             completions.setdefault(tuple(c.value for c in filled), filled)
-    return next(iter(completions.values())) if len(completions) == 1 else None
+            placements += 1
+    return (next(iter(completions.values())), placements) if len(completions) == 1 else None
 
 
 def _block_ok(cells: list[ParsedCell], block: int) -> bool:
@@ -526,10 +541,6 @@ T2_2021_MEASURES = ("issued", "repealed", "in_force")
 T2_2019_MEASURES = ("new_made", "new_published", "total_published")
 
 
-def first_index(rows: Sequence[Row], predicate: Callable[[Row], bool]) -> int | None:
-    return next((i for i, r in enumerate(rows) if predicate(r)), None)
-
-
 __all__ = [
     "APPLICANT_COLUMNS",
     "APPLICANT_KEYS",
@@ -542,7 +553,6 @@ __all__ = [
     "TABLE4_RESULTS",
     "TABLE4_RESULT_LABELS",
     "TableResult",
-    "first_index",
     "parse_table2",
     "parse_table3",
     "parse_table4",

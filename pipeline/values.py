@@ -57,15 +57,6 @@ def parse_value(raw: str) -> CellValue:
     return CellValue("number", value, raw, m.group("unit"), m.group("note"))
 
 
-def is_number_text(raw: str) -> bool:
-    return parse_value(raw).kind == "number"
-
-
-def plain_number(raw: str) -> Number | None:
-    """The number printed in `raw`, or None when it is a null marker or text."""
-    return parse_value(raw).value
-
-
 def normalise_label(text: str) -> str:
     """A label key for tolerant matching: NFKC, no white space, unified punctuation."""
     text = squash(text)
@@ -93,10 +84,8 @@ __all__ = [
     "NULL_MARKERS",
     "Number",
     "has_marker",
-    "is_number_text",
     "nfkc",
     "normalise_label",
     "parse_value",
-    "plain_number",
     "strip_marker",
 ]

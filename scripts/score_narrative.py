@@ -35,37 +35,11 @@ SOURCE_HINTS = {
 
 
 def read_text(path: Path) -> tuple[str, dict[str, str]]:
-    """Text and container metadata via the project's readers, with a local fallback."""
-    try:
-        from pipeline.readers import read_document
+    """Text and container metadata via the project's readers."""
+    from pipeline.readers import read_document
 
-        doc = read_document(path)
-        return doc.text, dict(doc.meta)
-    except Exception:  # noqa: BLE001 - reader for this format not there yet
-        pass
-    data = path.read_bytes()
-    if path.suffix == ".pdf":
-        import pdfplumber
-
-        with pdfplumber.open(path) as pdf:
-            meta = {k: str(v) for k, v in (pdf.metadata or {}).items()}
-            return "\n".join(p.extract_text() or "" for p in pdf.pages), meta
-    if path.suffix in (".html", ".htm"):
-        import lxml.html
-
-        root = lxml.html.fromstring(data)
-        meta = {m.get("name"): m.get("content") or "" for m in root.iter("meta") if m.get("name")}
-        title = root.findtext(".//title")
-        if title:
-            meta["title"] = title.strip()
-        for bad in root.xpath("//script|//style"):
-            bad.drop_tree()
-        for el in root.iter("p", "div", "br", "tr", "h1", "h2", "h3", "li", "table"):
-            el.tail = "\n" + (el.tail or "")
-        for el in root.iter("td", "th"):
-            el.tail = "\t" + (el.tail or "")
-        return re.sub(r"\n\s*\n+", "\n", root.text_content()), meta
-    return data.decode("utf-8"), {}
+    doc = read_document(path)
+    return doc.text, dict(doc.meta)
 
 
 def readme_table(corpus: Path) -> dict[str, tuple[str, int]]:
