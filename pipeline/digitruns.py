@@ -11,7 +11,10 @@ satisfy the official sum rules:
 * table 4: the block totals (C4);
 * table 2: no sum rules; only the cut that is the only one possible, or unique under
   weak facts (a count in force or published in total is not smaller than its part;
-  a number of items plus its yearly change is not negative).
+  a number of items plus its yearly change is not negative). In the 2019 layout a
+  row left ambiguous may be settled under a stated assumption (本年增/减 = 0, made =
+  published) that the rest of its block agrees with; such cells are marked
+  "assumed", never passed off as read.
 
 A cut is accepted only when exactly one remains; otherwise the row is left null and a
 note names the row and the number of candidate cuts. Values keep the raw text of the
@@ -142,11 +145,13 @@ def enumerate_splits(
     return out
 
 
-def _cells_from(split: Split, owners: Sequence[int], runs: Sequence[_Run]) -> list[ParsedCell]:
+def _cells_from(
+    split: Split, owners: Sequence[int], runs: Sequence[_Run], basis: str = "split"
+) -> list[ParsedCell]:
     from pipeline.tables import ParsedCell
 
     return [
-        ParsedCell(value, runs[o].value.cell.raw, runs[o].value.source)
+        ParsedCell(value, runs[o].value.cell.raw, runs[o].value.source, basis=basis)
         for value, o in zip(split, owners, strict=True)
     ]
 
@@ -463,39 +468,142 @@ def _t2_accept(key: str, width: int, is_2019: bool) -> Callable[[list[Number]], 
     return ok
 
 
-def split_table2_row(
-    key: str,
-    values: Sequence[Value],
-    cells: list[ParsedCell],
-    width: int,
-    is_2019: bool,
-    notes: list[str],
-) -> list[ParsedCell]:
-    """A table-2 row's cells from glued runs when only one cut is possible."""
+@dataclass(frozen=True, slots=True)
+class Table2Cuts:
+    """A glued table-2 row: its digit runs and every cut the weak facts allow."""
+
+    key: str
+    runs: list[_Run]
+    options: list[tuple[Split, tuple[int, ...]]]
+
+
+def table2_cuts(key: str, values: Sequence[Value], width: int, is_2019: bool) -> Table2Cuts | None:
+    """The cuts of a glued row, or None when the row's printed cells stand as they are."""
     if width < 2 or not is_glued_row(values, width):
-        return cells
+        return None
     runs = run_tokens(values)
     if runs is None:
-        return cells
+        return None
     texts = [r.text for r in runs]
     decimals = [key == "procurement" and i == width - 1 for i in range(width)]
     accept = _t2_accept(key, width, is_2019)
     try:
-        opts = _dedupe(enumerate_splits(texts, width, decimals=decimals, accept=accept))
+        options = _dedupe(enumerate_splits(texts, width, decimals=decimals, accept=accept))
     except _Budget:
-        opts = []
-    if len(opts) == 1:
+        options = []
+    return Table2Cuts(key, runs, options)
+
+
+@dataclass(frozen=True, slots=True)
+class Assumption:
+    """A fact that holds in most reports of one table-2 layout but is not a rule.
+
+    Used only for glued rows the rules leave ambiguous, and only when the assumption
+    is consistent with every row it covers in the same table: a printed or uniquely
+    cut row that contradicts it (a non-zero 本年增/减, say) withdraws it for the
+    whole table. A cut chosen this way is marked basis "assumed" and noted.
+    """
+
+    name: str
+    keys: tuple[str, ...]
+    holds: Callable[[Split], bool]
+    statement: str
+
+
+TABLE2_2019_ASSUMPTIONS = (
+    Assumption(
+        "no_change_in_items",
+        ("licensing", "other_admin_services", "penalty", "coercion", "fees"),
+        lambda cut: cut[1] == 0,
+        "本年增/减 is 0 in every row of （五）（六）（八）",
+    ),
+    Assumption(
+        "made_equals_published",
+        ("regulations", "normative_documents"),
+        lambda cut: cut[0] == cut[1],
+        "本年新制作数量 = 本年新公开数量 in every row of （一）",
+    ),
+)
+
+
+def resolve_table2(
+    printed: Mapping[str, list[ParsedCell]],
+    cuts: Mapping[str, Table2Cuts | None],
+    is_2019: bool,
+    notes: list[str],
+) -> dict[str, list[ParsedCell] | None]:
+    """Each table-2 row's cells: as printed, cut by the rules, or cut under an assumption.
+
+    Rows the rules leave ambiguous stay null with a note; they may be settled by
+    an assumption of the 2019 layout (TABLE2_2019_ASSUMPTIONS) that every other row
+    of its block agrees with and that leaves exactly one cut.
+    """
+    out: dict[str, list[ParsedCell] | None] = {}
+    pending: dict[str, Table2Cuts] = {}
+    for key, cells in printed.items():
+        row = cuts.get(key)
+        if row is None:
+            out[key] = cells
+        elif len(row.options) == 1:
+            split, owners = row.options[0]
+            notes.append(
+                f"table-2 row {key}: digit run {_describe(row.runs)!r} split as "
+                f"{' | '.join(str(v) for v in split)} (the only possible cut)"
+            )
+            out[key] = _cells_from(split, owners, row.runs)
+        else:
+            pending[key] = row
+    for assumption in TABLE2_2019_ASSUMPTIONS if is_2019 else ():
+        _settle_under(assumption, out, pending, notes)
+    for key, row in pending.items():
+        notes.append(
+            f"table-2 row {key}: digit run {_describe(row.runs)!r} not split "
+            f"({len(row.options) or 'no'} possible cuts); row left null"
+        )
+        out[key] = None
+    return out
+
+
+def _settle_under(
+    assumption: Assumption,
+    out: dict[str, list[ParsedCell] | None],
+    pending: dict[str, Table2Cuts],
+    notes: list[str],
+) -> None:
+    covered = [k for k in assumption.keys if k in pending]
+    if not covered:
+        return
+    for key in assumption.keys:
+        cells = out.get(key)
+        if cells is None or len(cells) < 2 or any(c.value is None for c in cells):
+            continue  # not printed, or a blank: says nothing either way
+        if not assumption.holds(tuple(c.value for c in cells)):  # type: ignore[misc]
+            notes.append(
+                f"table 2: assumption {assumption.name} ({assumption.statement}) "
+                f"does not hold in row {key}; not used"
+            )
+            return
+    fitting = {k: [o for o in pending[k].options if assumption.holds(o[0])] for k in covered}
+    against = [k for k, opts in fitting.items() if not opts]
+    if against:
+        notes.append(
+            f"table 2: assumption {assumption.name} ({assumption.statement}) "
+            f"fits no cut of row {against[0]}; not used"
+        )
+        return
+    for key, opts in fitting.items():
+        if len(opts) != 1:
+            continue
+        row = pending.pop(key)
         split, owners = opts[0]
         notes.append(
-            f"table-2 row {key}: digit run {_describe(runs)!r} split as "
-            f"{' | '.join(str(v) for v in split)} (the only possible cut)"
+            f"table-2 row {key}: digit run {_describe(row.runs)!r} has "
+            f"{len(row.options)} possible cuts; split as "
+            f"{' | '.join(str(v) for v in split)}, the only one where "
+            f"{assumption.statement} (assumption {assumption.name}, which every row "
+            "of the block allows); an inference, not a printed separation"
         )
-        return _cells_from(split, owners, runs)
-    notes.append(
-        f"table-2 row {key}: digit run {_describe(runs)!r} not split "
-        f"({len(opts) or 'no'} possible cuts into {width} cells); row left null"
-    )
-    return cells
+        out[key] = _cells_from(split, owners, row.runs, basis="assumed")
 
 
 def iter_cut_values(texts: Sequence[str], n: int) -> Iterator[Split]:
@@ -510,7 +618,11 @@ __all__ = [
     "iter_cut_values",
     "run_tokens",
     "realign_table3",
-    "split_table2_row",
+    "resolve_table2",
+    "table2_cuts",
+    "Table2Cuts",
+    "TABLE2_2019_ASSUMPTIONS",
+    "Assumption",
     "split_table3",
     "split_table4",
 ]

@@ -120,6 +120,7 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "measure": pl.String(),
         "value": pl.Float64(),
         "raw": pl.String(),
+        "basis": pl.String(),
     },
     "fact_review_litigation": {
         "report_id": pl.String(),
@@ -136,6 +137,7 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "value": pl.Float64(),
         "raw": pl.String(),
         "derived": pl.Boolean(),
+        "basis": pl.String(),
         "page": pl.Int32(),
         "table_index": pl.Int32(),
         "grid_row": pl.Int32(),
@@ -306,6 +308,7 @@ def build_frames(
                     "value": _float(cell.get("value")),
                     "raw": cell.get("raw"),
                     "derived": bool(cell.get("derived")),
+                    "basis": cell["basis"],
                     "page": cell.get("page"),
                     "table_index": cell.get("table_index"),
                     "grid_row": cell.get("grid_row"),
@@ -444,6 +447,7 @@ def _table2_rows(rid: str, report: Mapping[str, Any], rows: dict) -> None:
                     "measure": measure,
                     "value": _float(value),
                     "raw": cell.get("raw"),
+                    "basis": cell["basis"],
                 }
             )
 

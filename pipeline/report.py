@@ -32,7 +32,7 @@ from pipeline.tables import (
     parse_table4,
 )
 
-PARSER_VERSION = "0.1.0"
+PARSER_VERSION = "0.2.0"
 
 
 def parse_file(path: str | Path, region_hint: str | None = None) -> dict[str, Any]:
@@ -198,6 +198,7 @@ def _provenance(t2: TableResult, t3: TableResult, t4: TableResult) -> list[dict[
                 "value": cell.value,
                 "raw": cell.raw,
                 "derived": cell.derived,
+                "basis": cell.basis,
                 "page": src.page if src else None,
                 "table_index": src.table if src else None,
                 "grid_row": src.row if src else None,

@@ -74,12 +74,21 @@ TABLE4_RESULTS = ("upheld", "corrected", "other", "pending", "total")
 TABLE4_RESULT_LABELS = ("结果维持", "结果纠正", "其他结果", "尚未审结", "总计")
 
 
+# How a cell's value was obtained (report_cells.basis):
+#   printed  — read from its own printed cell;
+#   split    — cut from a run of digits where the rules allow exactly one cut;
+#   assumed  — cut from a run of digits under a stated assumption (table 2 only, noted);
+#   sum_rule — not printed, filled by a sum rule (derived).
+CELL_BASES = ("printed", "split", "assumed", "sum_rule")
+
+
 @dataclass(slots=True)
 class ParsedCell:
     value: Number | None
     raw: str | None  # None when the cell was not printed at all
     source: Source | None
     derived: bool = False  # filled by a sum rule, not read
+    basis: str = "printed"  # one of CELL_BASES; "sum_rule" whenever derived
 
 
 @dataclass(slots=True)
@@ -291,7 +300,11 @@ def _complete_table3(result: TableResult) -> None:
 def _row_completions(cells: list[ParsedCell]) -> list[list[ParsedCell]]:
     out = []
     for gap in range(7):
-        filled = cells[:gap] + [ParsedCell(None, None, None, derived=True)] + cells[gap:]
+        filled = (
+            cells[:gap]
+            + [ParsedCell(None, None, None, derived=True, basis="sum_rule")]
+            + cells[gap:]
+        )
         nums = [c.value for c in filled]
         others = [n for i, n in enumerate(nums) if i != gap]
         if any(n is None for n in others):
@@ -303,7 +316,7 @@ def _row_completions(cells: list[ParsedCell]) -> list[list[ParsedCell]]:
         )
         if value < 0:
             continue
-        filled[gap] = ParsedCell(value, None, None, derived=True)
+        filled[gap] = ParsedCell(value, None, None, derived=True, basis="sum_rule")
         out.append(filled)
     return out
 
@@ -418,7 +431,11 @@ def _complete_table4(cells: list[ParsedCell]) -> tuple[list[ParsedCell], int] | 
     completions: dict[tuple, list[ParsedCell]] = {}
     placements = 0
     for gap in range(15):
-        filled = cells[:gap] + [ParsedCell(None, None, None, derived=True)] + cells[gap:]
+        filled = (
+            cells[:gap]
+            + [ParsedCell(None, None, None, derived=True, basis="sum_rule")]
+            + cells[gap:]
+        )
         block = gap // 5
         part = [filled[block * 5 + j].value for j in range(5)]
         if any(v is None for j, v in enumerate(part) if block * 5 + j != gap):
@@ -429,7 +446,7 @@ def _complete_table4(cells: list[ParsedCell]) -> tuple[list[ParsedCell], int] | 
             value = part[4] - sum(v for j, v in enumerate(part[:4]) if block * 5 + j != gap)  # type: ignore[operator]
         if value < 0:
             continue
-        filled[gap] = ParsedCell(value, None, None, derived=True)
+        filled[gap] = ParsedCell(value, None, None, derived=True, basis="sum_rule")
         if all(_block_ok(filled, b) for b in range(3)):
             completions.setdefault(tuple(c.value for c in filled), filled)
             placements += 1
@@ -511,29 +528,25 @@ def parse_table2(rows: Sequence[Row], end: int | None = None) -> TableResult:
     )
     result.version = "2019" if is_2019 else "2021"
 
-    def cells(key: str, width: int) -> list[ParsedCell] | None:
-        row = found.get(key)
-        if row is None:
-            return None
-        got = _row_cells(row.values, width)
-        got = digitruns.split_table2_row(key, row.values, got, width, is_2019, result.notes)
-        if len(got) != width:
-            result.notes.append(f"table-2 row {key}: {len(got)} cells for {width}")
-            return None
-        return got
-
+    widths = dict.fromkeys(("regulations", "normative_documents"), 3)
     if is_2019:
-        for key in ("regulations", "normative_documents"):
-            result.cells[key] = cells(key, 3)
-        for key in ("licensing", "penalty", "coercion", "other_admin_services"):
-            result.cells[key] = cells(key, 3)
-        result.cells["fees"] = cells("fees", 2)
-        result.cells["procurement"] = cells("procurement", 2)
+        widths.update(dict.fromkeys(("licensing", "penalty", "coercion"), 3))
+        widths.update(other_admin_services=3, fees=2, procurement=2)
     else:
-        for key in ("regulations", "normative_documents"):
-            result.cells[key] = cells(key, 3)
-        for key in ("licensing", "penalty", "coercion", "fees"):
-            result.cells[key] = cells(key, 1)
+        widths.update(dict.fromkeys(("licensing", "penalty", "coercion", "fees"), 1))
+    printed = {k: _row_cells(found[k].values, w) for k, w in widths.items() if k in found}
+    cuts = {
+        k: digitruns.table2_cuts(k, found[k].values, w, is_2019)
+        for k, w in widths.items()
+        if k in found
+    }
+    resolved = digitruns.resolve_table2(printed, cuts, is_2019, result.notes)
+    for key, width in widths.items():
+        got = resolved.get(key)
+        if got is not None and len(got) != width:
+            result.notes.append(f"table-2 row {key}: {len(got)} cells for {width}")
+            got = None
+        result.cells[key] = got
     return result
 
 

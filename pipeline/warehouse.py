@@ -44,6 +44,13 @@ def apply_ddl(con: duckdb.DuckDBPyConnection) -> list[str]:
     return names
 
 
+def _recreate(con: duckdb.DuckDBPyConnection, table: str) -> None:
+    """Drop and re-create a table from its DDL, so a warehouse built by an older
+    version takes on new columns (every table is fully reloaded anyway)."""
+    con.execute(f'DROP TABLE IF EXISTS "{table}"')
+    con.execute((DDL_DIR / f"{table}.sql").read_text("utf-8"))
+
+
 # How each table is read from its staged parts: most are a plain union; divisions
 # repeat across batches and agency counts are per batch, so those are combined.
 _STAGED_SELECT = {
@@ -71,7 +78,7 @@ def load_staging(
     try:
         for table in tables:
             parts = sorted(str(p) for p in (frames_dir / table).glob("*.parquet"))
-            con.execute(f'DELETE FROM "{table}"')
+            _recreate(con, table)
             if parts:
                 src = f"read_parquet({parts!r}, union_by_name = true)"
                 select = _STAGED_SELECT.get(table, "SELECT * FROM {src}").format(src=src)
@@ -102,7 +109,7 @@ def load_fetch_log(con: duckdb.DuckDBPyConnection, staging_root: str | Path) -> 
     apply_ddl(con)
     con.execute("BEGIN TRANSACTION")
     try:
-        con.execute("DELETE FROM fetch_log")
+        _recreate(con, "fetch_log")
         if logs:
             con.execute(
                 "INSERT INTO fetch_log BY NAME SELECT * FROM read_parquet(?, union_by_name = true)",

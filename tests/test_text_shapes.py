@@ -2,7 +2,7 @@
 
 Fixtures in tests/fixtures/text_shapes are byte copies of corpus documents:
 fj-pingtan-20XX-txt.txt (a crawler's page.txt: table cells run together without
-separators), sh-*-md.md (PDF→markdown with detached labels and bare number rows) and
+separators; 2019 and 2020 in the 2019 layout), sh-*-md.md (PDF→markdown with detached labels and bare number rows) and
 js-suqian-shuyang-2025-ocrtxt.txt (OCR→markdown, renamed columns, a wrong header row).
 """
 
@@ -17,7 +17,7 @@ from pipeline.digitruns import enumerate_splits, iter_cut_values, split_table3
 from pipeline.model import Document, TextBlock
 from pipeline.report import parse_file
 from pipeline.rows import Source, Value, _tokens, document_rows
-from pipeline.tables import TABLE3_KEYS, TABLE4_KEYS, TableResult, parse_table3
+from pipeline.tables import TABLE3_KEYS, TABLE4_KEYS, TableResult, parse_table2, parse_table3
 from pipeline.values import parse_value
 
 SHAPES = Path(__file__).resolve().parent / "fixtures" / "text_shapes"
@@ -193,6 +193,79 @@ def test_crawled_text_table2_takes_only_unique_cuts() -> None:
     extra = old["table2_2019_extra"]
     assert extra["fees"] == {"prev_year_items": 35, "change": -15}  # "35-15": one cut
     assert old["table2"]["licensing"] is None  # "396442278": many cuts, no rule
+
+
+def test_crawled_2019_text_table2_settled_under_stated_assumptions() -> None:
+    """2019 layout, every 本年增/减 can be 0: ambiguous runs are cut under that
+    assumption, marked "assumed" and noted; the values equal the hand-verified ones."""
+    report = parse_file(SHAPES / "fj-pingtan-2019-txt.txt")
+    expected = gold("fj-pingtan-2019-txt")
+    assert report["table2"] == expected["table2"]
+    assert report["table2_2019_extra"] == expected["table2_2019_extra"]
+    bases = {(c["row"], c["column"]): c["basis"] for c in report["cells"] if c["table"] == "table2"}
+    assert bases[("licensing", "0")] == bases[("licensing", "1")] == "assumed"
+    assert bases[("normative_documents", "2")] == "assumed"  # "898989": made = published
+    assert bases[("regulations", "0")] == "split"  # "000": the only cut
+    assert any("licensing" in n and "assumption no_change_in_items" in n for n in report["notes"])
+
+
+def test_assumption_withdrawn_when_a_row_contradicts_it() -> None:
+    """2020: "35-15" is a printed change of -15, so 本年增/减 = 0 is not assumed anywhere."""
+    report = _parse("fj-pingtan-2020-txt.txt")
+    assert report["table2_2019_extra"]["other_admin_services"] is None  # "107105"
+    assert any(
+        "no_change_in_items" in n and "does not hold in row fees" in n for n in report["notes"]
+    )
+    assert not any(c["basis"] == "assumed" for c in report["cells"])
+
+
+def _table2_text(rows: str) -> dict:
+    """A flattened 2019-layout table 2 followed by table 3's heading, parsed."""
+    head = (
+        "二、主动公开政府信息情况 第二十条第（一）项信息内容本年新制作数量本年新公开数量"
+        "对外公开总数量规章000规范性文件898989第二十条第（五）项信息内容上一年项目数量"
+        "本年增/减处理决定数量"
+    )
+    text = head + rows + "三、收到和处理政府信息公开申请情况"
+    doc = Document(path="x.txt", format="txt", blocks=[TextBlock(text, line=1)])
+    result = parse_table2(document_rows(doc))
+    return {k: (None if v is None else [c.value for c in v]) for k, v in result.cells.items()} | {
+        "_bases": {k: {c.basis for c in v} for k, v in result.cells.items() if v},
+        "_notes": result.notes,
+    }
+
+
+@pytest.mark.parametrize(
+    ("rows", "licensing", "assumed"),
+    [
+        # every change can be 0: "3960181" has one such cut
+        ("行政许可3960181其他对外管理服务事项100153", [396, 0, 181], True),
+        # a printed, separated non-zero change withdraws the assumption for the block
+        ("行政许可3960181其他对外管理服务事项10 7 105", None, False),
+        # a run with no possible zero change refutes it too
+        ("行政许可3960181其他对外管理服务事项1262629", None, False),
+    ],
+)
+def test_table2_assumption_needs_the_whole_block(
+    rows: str, licensing: list[int] | None, assumed: bool
+) -> None:
+    got = _table2_text(rows)
+    assert got["licensing"] == licensing
+    assert ("assumed" in got["_bases"].get("licensing", set())) is assumed
+    assert got["normative_documents"] == [89, 89, 89]  # its own block's assumption holds
+
+
+def test_table2_2021_layout_never_assumes() -> None:
+    text = (
+        "二、主动公开政府信息情况 第二十条第（一）项信息内容本年制发件数本年废止件数现行有效件数"
+        "规章 000行政规范性文件693665第二十条第（五）项信息内容本年处理决定数量行政许可2293 "
+        "三、收到和处理政府信息公开申请情况"
+    )
+    doc = Document(path="x.txt", format="txt", blocks=[TextBlock(text, line=1)])
+    result = parse_table2(document_rows(doc))
+    assert result.version == "2021"
+    assert result.values("normative_documents") is None
+    assert result.values("regulations") == [0, 0, 0]
 
 
 def test_crawled_text_2024_row_total_and_balance() -> None:

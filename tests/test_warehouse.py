@@ -17,6 +17,7 @@ from pipeline.frames import TABLES
 from pipeline.tables import APPLICANT_KEYS, TABLE3_KEYS
 
 OGI = Path(sys.executable).parent / "ogi"
+FLATTENED_2019 = Path(__file__).parent / "fixtures" / "text_shapes" / "fj-pingtan-2019-txt.txt"
 EXPECTED_TABLES = {
     *TABLES,
     "agg_region_year",
@@ -62,6 +63,9 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> dict:
     (inbox / "shandong-qingdao-xihaian" / "seed-004-copy.txt").write_bytes(
         seed4.read_bytes() + b"\n"
     )
+    # A crawler's flattened page.txt in the 2019 layout: table-2 runs cut under assumptions.
+    (inbox / "crawled-text").mkdir()
+    shutil.copy(FLATTENED_2019, inbox / "crawled-text")
     first = ogi_run(root / "data", inbox)
     assert first.returncode == 0, first.stderr[-3000:]
     db = root / "data" / "warehouse.duckdb"
@@ -216,3 +220,49 @@ def test_one_agency_whatever_its_name_and_carry_chain(warehouse: dict) -> None:
     assert (2023, 2024) in {(r[0], r[1]) for r in chain}
     for _, _, forward, over, passed in chain:
         assert passed == (forward == over)
+
+
+def test_how_each_value_was_obtained_is_stored(warehouse: dict) -> None:
+    """A digit run cut under an assumption is marked so in the facts and the provenance."""
+    rows = query(
+        warehouse["db"],
+        """SELECT f.measure, f.value, f.basis, f.raw FROM fact_proactive_disclosure f
+           JOIN dim_report r USING (report_id)
+           WHERE r.file_name LIKE '%fj-pingtan-2019-txt.txt' AND f.item = 'licensing'""",
+    )
+    assert {m: (v, b, raw) for m, v, b, raw in rows} == {
+        "prev_year_items": (396, "assumed", "3960181"),
+        "change": (0, "assumed", "3960181"),
+        "decisions": (181, "assumed", "3960181"),
+    }
+    bases = dict(query(warehouse["db"], "SELECT basis, count(*) FROM report_cells GROUP BY ALL"))
+    assert set(bases) == {"printed", "split", "assumed", "sum_rule"}
+    derived = query(
+        warehouse["db"], "SELECT count(*) FROM report_cells WHERE derived <> (basis = 'sum_rule')"
+    )
+    assert derived == [(0,)]
+
+
+def test_a_warehouse_from_an_older_version_takes_new_columns(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    con = duckdb.connect(str(data / "warehouse.duckdb"))
+    con.execute("CREATE TABLE report_cells (report_id VARCHAR NOT NULL, value DOUBLE)")
+    con.execute("INSERT INTO report_cells VALUES ('from-an-old-run', 1)")
+    con.close()
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    shutil.copy(FLATTENED_2019, inbox)
+    result = ogi_run(data, inbox)
+    assert result.returncode == 0, result.stderr[-3000:]
+    db = data / "warehouse.duckdb"
+    columns = {
+        r[0]
+        for r in query(
+            db, "SELECT column_name FROM duckdb_columns() WHERE table_name = 'report_cells'"
+        )
+    }
+    assert {"basis", "raw", "location"} <= columns
+    assert query(db, "SELECT count(*) FROM report_cells WHERE report_id = 'from-an-old-run'") == [
+        (0,)
+    ]

@@ -6,6 +6,7 @@ CREATE TABLE IF NOT EXISTS fact_proactive_disclosure (
     item            VARCHAR NOT NULL,  -- regulations, normative_documents, licensing, penalty, coercion, fees, other_admin_services, procurement
     measure         VARCHAR NOT NULL,  -- 2021: issued/repealed/in_force/decisions/amount_10k_yuan; 2019: new_made/new_published/total_published/prev_year_items/change/decisions/items/amount
     value           DOUBLE,            -- NULL = printed blank / not printed
-    raw             VARCHAR,           -- cell text as printed
+    raw             VARCHAR,           -- cell text as printed (for a cut digit run: the whole run)
+    basis           VARCHAR NOT NULL,  -- printed | split (the only possible cut of a digit run) | assumed (cut under a noted assumption)
     PRIMARY KEY (report_id, item, measure)
 );
