@@ -67,6 +67,7 @@ class DocScore:
     nulls_ok: int = 0
     misses: list[str] = field(default_factory=list)
     error: str | None = None
+    bases: dict[str, int] = field(default_factory=dict)  # parsed values per basis
 
 
 def score_document(doc_path: Path, gold: dict[str, Any]) -> DocScore:
@@ -76,6 +77,9 @@ def score_document(doc_path: Path, gold: dict[str, Any]) -> DocScore:
     except Exception as exc:  # noqa: BLE001 - scoring must report, not stop
         score.error = f"{type(exc).__name__}: {exc}"
         report = {}
+    for cell in report.get("cells") or []:
+        if cell.get("value") is not None:
+            score.bases[cell["basis"]] = score.bases.get(cell["basis"], 0) + 1
     for path, expected in flatten(gold):
         got = _lookup(report, path)
         if expected is None:
@@ -129,6 +133,16 @@ def format_scores(scores: list[DocScore], verbose: bool = True) -> str:
         lines.append(f"  {kind:14} {ok}/{n} = {ok / n:.4f}" if n else f"  {kind}: n/a")
     lines.append(
         f"blank fidelity: {nul_ok}/{nul} = {nul_ok / nul:.4f}" if nul else "blank fidelity: n/a"
+    )
+    bases: dict[str, int] = {}
+    for s in scores:
+        for basis, n in s.bases.items():
+            bases[basis] = bases.get(basis, 0) + n
+    lines.append(
+        "values by basis: "
+        + ", ".join(
+            f"{b} {bases[b]}" for b in ("printed", "split", "assumed", "sum_rule") if b in bases
+        )
     )
     if verbose:
         for s in scores:
