@@ -340,3 +340,46 @@ def to_docx(gold: dict[str, Any], relabel: Relabel = _same) -> bytes:
     out = io.BytesIO()
     d.save(out)
     return out.getvalue()
+
+
+def to_pdf(gold: dict[str, Any], relabel: Relabel = _same, filler: int = 0) -> bytes:
+    """A text-layer PDF with ruled tables (reportlab, the Adobe STSong-Light CID font).
+
+    `filler` paragraphs of narrative push table 3 down so that it breaks across a
+    page; its three header rows repeat on the next page, as Word prints them.
+    """
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    body = ParagraphStyle("body", fontName="STSong-Light", fontSize=10.5, leading=16)
+    cell = ParagraphStyle("cell", fontName="STSong-Light", fontSize=7, leading=8.5)
+    story: list[Any] = [Paragraph(_title(gold), body), Paragraph("一、总体情况", body)]
+    story += [Paragraph("本机关依法做好政府信息公开工作，" * 12, body) for _ in range(filler)]
+    for heading, build in SECTIONS:
+        story.append(Paragraph(heading, body))
+        n_rows, n_cols, placed = _place(build(gold))
+        data: list[list[Any]] = [[""] * n_cols for _ in range(n_rows)]
+        spans = []
+        for r, c, item in placed:
+            data[r][c] = Paragraph(html.escape(relabel(item.text)).replace("\n", "<br/>"), cell)
+            if item.rowspan > 1 or item.colspan > 1:
+                spans.append(("SPAN", (c, r), (c + item.colspan - 1, r + item.rowspan - 1)))
+        if n_cols == 10:  # table 3: result group, outcome group, item label, 7 columns
+            widths = [30.0, 45.0, 135.0] + [31.0] * 7
+        elif n_cols == 15:  # table 4
+            widths = [28.0] * 15
+        else:  # table 2: label and three value columns
+            widths = [130.0] + [100.0] * (n_cols - 1)
+        table = Table(data, colWidths=widths, repeatRows=3 if n_cols == 10 else 0)
+        table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.black), *spans]))
+        story.append(table)
+    story.append(Paragraph("五、存在的主要问题及改进情况", body))
+    story.append(Paragraph("六、其他需要报告的事项", body))
+    out = io.BytesIO()
+    SimpleDocTemplate(out, pagesize=A4).build(story)
+    return out.getvalue()
