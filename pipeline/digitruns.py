@@ -19,7 +19,7 @@ satisfy the official sum rules:
 A cut is accepted only when exactly one remains; otherwise the row is left null and a
 note names the row and the number of candidate cuts. Values keep the raw text of the
 run they came from; notes say what was inferred. Cutting rules: a cell "0" is one
-digit, a longer number never starts with 0, a minus sign starts a cell, separators
+digit, a longer number never starts with 0, a sign (- or +) starts a cell, separators
 that were printed (spaces between runs) are always cell boundaries.
 """
 
@@ -37,9 +37,9 @@ from pipeline.values import Number, nfkc
 if TYPE_CHECKING:
     from pipeline.tables import ParsedCell, TableResult
 
-_CELL_RE = re.compile(r"-?(?:0|[1-9]\d*)$")
-_DECIMAL_CELL_RE = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?$")
-_RUN_TEXT_RE = re.compile(r"-?\d+(?:-\d+)*(?:\.\d+)?$")
+_CELL_RE = re.compile(r"[-+]?(?:0|[1-9]\d*)$")
+_DECIMAL_CELL_RE = re.compile(r"[-+]?(?:0|[1-9]\d*)(?:\.\d+)?$")
+_RUN_TEXT_RE = re.compile(r"[-+]?\d+(?:[-+]\d+)*(?:\.\d+)?$")
 
 MAX_STEPS = 50_000  # enumeration budget per row; beyond it the row is left null
 MAX_KEPT = 5_000
@@ -127,7 +127,7 @@ def enumerate_splits(
             if end < len(text) and text[end] in ".":
                 continue  # never cut before a decimal point
             if not pattern.match(piece):
-                if piece.lstrip("-").startswith("0") and len(piece.lstrip("-")) > 1:
+                if piece.lstrip("-+").startswith("0") and len(piece.lstrip("-+")) > 1:
                     break  # a longer number never starts with 0
                 continue
             value: Number = float(piece) if "." in piece else int(piece)
@@ -180,7 +180,7 @@ def _table3_candidates(runs: Sequence[_Run]) -> list[tuple[Split, tuple[int, ...
     last = texts[-1]
     for start in range(len(last)):
         tail = last[start:]
-        if not _CELL_RE.match(tail) or tail.startswith("-"):
+        if not _CELL_RE.match(tail) or tail[0] in "-+":
             continue
         total = int(tail)
         head = [*texts[:-1], last[:start]] if start else list(texts[:-1])
@@ -201,7 +201,7 @@ def _table3_candidates(runs: Sequence[_Run]) -> list[tuple[Split, tuple[int, ...
 
 def _only_split(texts: Sequence[str], n: int) -> tuple[Split, tuple[int, ...]] | None:
     """The cut when the run lengths leave exactly one (every cell one digit, …)."""
-    digits = sum(len(t.replace("-", "")) for t in texts)
+    digits = sum(len(t.replace("-", "").replace("+", "")) for t in texts)
     if any("." in t for t in texts) or digits != n:
         return None
     got = enumerate_splits(texts, n)

@@ -177,11 +177,17 @@ def _fill_table2(report: dict[str, Any], t2: TableResult) -> None:
     extra["fees"] = None if fees is None else {"prev_year_items": fees[0], "change": fees[1]}
     proc = t2.cells.get("procurement")
     extra["procurement"] = (
-        None
-        if proc is None
-        else {"items": proc[0].value, "amount": (proc[1].raw or "").strip() or None}
+        None if proc is None else {"items": proc[0].value, "amount": _amount_text(proc[1])}
     )
     report["table2_2019_extra"] = extra
+
+
+def _amount_text(cell: ParsedCell) -> str | None:
+    """采购总金额 as printed ("75394432.52元"); a cell cut from a digit run has only its
+    own part of the run."""
+    if cell.basis == "printed":
+        return (cell.raw or "").strip() or None
+    return None if cell.value is None else str(cell.value)
 
 
 def _provenance(t2: TableResult, t3: TableResult, t4: TableResult) -> list[dict[str, Any]]:

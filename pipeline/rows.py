@@ -188,8 +188,9 @@ def _is_label_tail(token: str) -> bool:
     return 0 < len(text) <= 8 and not re.search(r"[。；;:：]", text)
 
 
-# A run of digits inside a text word: "数量230", "000023二、", "2648-18538", "24252.311082".
-_RUN_RE = re.compile(r"-?\d+(?:-\d+)*(?:\.\d+)?")
+# A run of digits inside a text word: "数量230", "000023二、", "2648-18538", "24252.311082",
+# "20+1737" (a signed 本年增/减 between two counts).
+_RUN_RE = re.compile(r"[-+]?\d+(?:[-+]\d+)*(?:\.\d+)?")
 # After a run, these mean prose or an annotation ("77条", "2019年", "16件）", "0591-…；").
 _UNIT_AFTER = frozenset("件条个项篇次年月日号余多人家万亿元%％名户天期场岁时分秒周批所类位页")
 _PROSE_AFTER = frozenset("，。；：,;:）)》」』/@_～~%")
@@ -217,7 +218,7 @@ def _glued_segments(word: str) -> list[tuple[str, bool]]:
             continue
         if after in _MARKER_DOT and not after2.isdigit():
             # The last digit is the next row's enumeration marker ("…00000002.其他").
-            if "." in run or "-" in run[1:] or len(run.lstrip("-")) < 2:
+            if "." in run or re.search(r"[-+]", run[1:]) or len(run.lstrip("-+")) < 2:
                 continue
             end -= 1
             run = run[:-1]

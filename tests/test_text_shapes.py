@@ -255,6 +255,31 @@ def test_table2_assumption_needs_the_whole_block(
     assert got["normative_documents"] == [89, 89, 89]  # its own block's assumption holds
 
 
+def test_table2_signed_changes_start_a_cell() -> None:
+    """A "+" like a "-" starts the 本年增/减 cell: "3+14" is 3 | +1 | 4; "144+5149" has
+    several cuts and stays null (it must never become 1 | 4 | 4 with "+5149" dropped)."""
+    got = _table2_text(
+        "行政许可20+1737其他对外管理服务事项144+5149第二十条第（六）项信息内容"
+        "上一年项目数量本年增/减处理决定数量行政处罚67 +36 103行政强制3+14"
+    )
+    assert got["licensing"] is None and got["other_admin_services"] is None
+    assert got["penalty"] == [67, 36, 103]
+    assert got["coercion"] == [3, 1, 4] and got["_bases"]["coercion"] == {"split"}
+    assert any("'144+5149' not split" in n for n in got["_notes"])
+
+
+def test_procurement_amount_cut_from_a_run_is_its_own_part(tmp_path: Path) -> None:
+    path = tmp_path / "report.txt"
+    path.write_text(
+        "二、主动公开政府信息情况 第二十条第（一）项信息内容本年新制作数量本年新公开数量"
+        "对外公开总数量规章000第二十条第（九）项信息内容采购项目数量采购总金额政府集中采购00"
+        "三、收到和处理政府信息公开申请情况",
+        "utf-8",
+    )
+    report = parse_file(path)
+    assert report["table2_2019_extra"]["procurement"] == {"items": 0, "amount": "0"}
+
+
 def test_table2_2021_layout_never_assumes() -> None:
     text = (
         "二、主动公开政府信息情况 第二十条第（一）项信息内容本年制发件数本年废止件数现行有效件数"
