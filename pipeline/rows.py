@@ -235,6 +235,19 @@ def _glued_segments(word: str) -> list[tuple[str, bool]]:
     return out
 
 
+# Table labels printed without an enumeration marker: numbers just before one end the
+# previous row ("规章 0 0 0 行政规范性文件 5 0 5 第二十条第（五）项 …").
+_UNMARKED_ROW_LABEL_RE = re.compile(
+    r"(?:规章|行政规范性文件|规范性文件|其他对外管理服务事项|行政许可|行政处罚|行政强制"
+    r"|行政事业性收费|政府集中采购|第二十条|信息内容)"
+)
+
+
+def _opens_row(text: str) -> bool:
+    """Text that begins a table row: a marked label or an unmarked template label."""
+    return has_marker(text) or bool(_UNMARKED_ROW_LABEL_RE.match(text.strip()))
+
+
 def _tokens(piece: str, glue: bool = True) -> list[tuple[str, bool]]:
     """Split one cell-like piece into label parts and number tokens: [(token, glued)].
 
@@ -268,7 +281,7 @@ def _tokens(piece: str, glue: bool = True) -> list[tuple[str, bool]]:
         text, kind, _ = segs[i]
         if kind == "word":
             is_value[i] = nxt in (None, "value", "marked")
-        nxt = "value" if is_value[i] else "marked" if has_marker(text) else "text"
+        nxt = "value" if is_value[i] else "marked" if _opens_row(text) else "text"
     out: list[tuple[str, bool]] = []
     label = ""
     last_word = -1
@@ -293,10 +306,18 @@ def _tokens(piece: str, glue: bool = True) -> list[tuple[str, bool]]:
 _SENTENCE_MARKER_RE = re.compile(
     r"(?<=[。；！？])(?=[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）]|\d+[.、．](?!\d))"
 )
+# An item marker glued to the end of the previous label in flattened text, where blank
+# rows leave no digits between labels: "…不再处理其政府信息公开申请3.其他（七）总计".
+# Not after 第 ("第二十条第（一）项", "第3、4条") and not a decimal ("3.5").
+_GLUED_MARKER_RE = re.compile(
+    r"(?<=[\u4e00-\u9fff）)”])(?<!第)(?=\d{1,2}[.、．][\u4e00-\u9fff]|[（(][一二三四五六七八九十]{1,2}[)）](?!项))"
+)
 
 
 def _split_sentences(text: str, glued: bool) -> list[str]:
-    """Flattened page text runs prose into the next marked heading; cut them apart."""
+    """Flattened page text runs prose into the next marked heading, and blank rows'
+    labels into each other; cut them apart."""
     if glued or parse_value(text).kind != "text":
         return [text]
-    return [p for p in _SENTENCE_MARKER_RE.split(text) if p]
+    parts = [p for p in _SENTENCE_MARKER_RE.split(text) if p]
+    return [q for part in parts for q in _GLUED_MARKER_RE.split(part) if q]

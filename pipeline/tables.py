@@ -15,8 +15,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from pipeline import digitruns
+from pipeline.model import TextBlock
 from pipeline.rows import Row, Source, Value
-from pipeline.values import Number, normalise_label, strip_marker
+from pipeline.values import Number, nfkc, normalise_label, parse_value, strip_marker
 
 APPLICANT_COLUMNS = (
     "自然人",
@@ -472,33 +473,43 @@ class _T2Row:
     values: list[Value]
 
 
+_T2_ITEMS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("regulations", re.compile(r"规章")),
+    ("normative_documents", re.compile(r"规范性文件")),
+    ("other_admin_services", re.compile(r"其他对外管理服务")),
+    ("licensing", re.compile(r"行政许可")),
+    ("penalty", re.compile(r"行政处罚")),
+    ("coercion", re.compile(r"行政强制")),
+    ("fees", re.compile(r"行政事业性收费")),
+    ("procurement", re.compile(r"集中采购")),
+)
+
+
 def _match_table2_item(label: str) -> str | None:
+    """The table-2 item a row label names: the one named last, since flattened text
+    runs the narrative ("…规范性文件类11条…") and block headings into the label."""
     norm = strip_marker(normalise_label(label))
-    if "规章" in norm and "规范性" not in norm:
-        return "regulations"
-    if "规范性文件" in norm:
-        return "normative_documents"
-    if "其他对外管理服务" in norm:
-        return "other_admin_services"
-    if "行政许可" in norm:
-        return "licensing"
-    if "行政处罚" in norm:
-        return "penalty"
-    if "行政强制" in norm:
-        return "coercion"
-    if "行政事业性收费" in norm:
-        return "fees"
-    if "政府集中采购" in norm or "集中采购" in norm:
-        return "procurement"
-    return None
+    best: tuple[int, str] | None = None
+    for key, pattern in _T2_ITEMS:
+        for m in pattern.finditer(norm):
+            if best is None or m.end() > best[0]:
+                best = (m.end(), key)
+    return None if best is None else best[1]
 
 
 def parse_table2(rows: Sequence[Row], end: int | None = None) -> TableResult:
     """Table 2 runs from the first "第二十条第（一）项" block to table 3."""
     result = TableResult()
     limit = end if end is not None else len(rows)
+    # The first block heading, or the first "信息内容" header row when the heading is
+    # not there (a page or an extract that begins inside the table).
     start = next(
-        (i for i in range(limit) if _T2_BLOCK_RE.search(normalise_label(rows[i].label))), None
+        (
+            i
+            for i in range(limit)
+            if _T2_BLOCK_RE.search(label := normalise_label(rows[i].label)) or "信息内容" in label
+        ),
+        None,
     )
     if start is None:
         return result
@@ -548,6 +559,32 @@ def parse_table2(rows: Sequence[Row], end: int | None = None) -> TableResult:
             got = None
         result.cells[key] = got
     return result
+
+
+# 政府集中采购 as text prints its count and amount with units, which the row reader takes
+# for prose: "政府集中采购1个246900元", "政府集中采购 2笔 984361元", "… 2 45.82万元".
+# A unit or a space must separate the two ("156805947.43元" could be cut anywhere).
+_PROCUREMENT_TEXT_RE = re.compile(
+    r"政府集中采购\s*(?P<items>\d+)(?:\s*[个笔项件次批]\s*|\s+)"
+    r"(?P<amount>\d[\d,]*(?:\.\d+)?\s*(?:万元|元))"
+)
+
+
+def procurement_from_text(blocks: Sequence[TextBlock]) -> list[ParsedCell] | None:
+    """2019-layout 政府集中采购 read from running text when its row gave no two cells."""
+    for block in blocks:
+        m = _PROCUREMENT_TEXT_RE.search(nfkc(block.text))
+        if m is None:
+            continue
+        line = None if block.line is None else block.line + block.text.count("\n", 0, m.start())
+        src = Source(page=block.page, line=line)
+        items = m.group("items")
+        amount = m.group("amount")
+        return [
+            ParsedCell(int(items), items, src),
+            ParsedCell(parse_value(amount).value, amount, src),
+        ]
+    return None
 
 
 T2_2021_MEASURES = ("issued", "repealed", "in_force")
