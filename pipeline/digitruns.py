@@ -548,7 +548,8 @@ def resolve_table2(
             split, owners = row.options[0]
             notes.append(
                 f"table-2 row {key}: digit run {_describe(row.runs)!r} split as "
-                f"{' | '.join(str(v) for v in split)} (the only possible cut)"
+                f"{' | '.join(str(v) for v in split)} (the only cut the weak facts allow:"
+                " no negative count, no total below its part)"
             )
             out[key] = _cells_from(split, owners, row.runs)
         else:
