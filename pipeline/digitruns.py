@@ -526,17 +526,45 @@ TABLE2_2019_ASSUMPTIONS = (
 )
 
 
+# The narrative often restates a table-2 count ("集中公开现行有效行政规范性文件698件，
+# 动态更新本年度制发的规范性文件88件"). 2021 layout only: (row, cell index, pattern).
+_RESTATED: tuple[tuple[str, int, re.Pattern[str]], ...] = tuple(
+    (key, index, re.compile(pattern))
+    for key, noun in (("normative_documents", r"(?:行政)?规范性文件"), ("regulations", r"规章"))
+    for index, pattern in (
+        (
+            0,
+            rf"(?:本年|本年度|全年|年内)[^，。；\d]{{0,8}}(?:制发|制定|出台|印发)[^，。；\d]{{0,4}}{noun}(\d+)件",
+        ),
+        (1, rf"废止[^，。；\d]{{0,6}}{noun}(\d+)件"),
+        (2, rf"现行有效[^，。；\d]{{0,6}}{noun}(\d+)件"),
+    )
+)
+
+
+def restated_counts(text: str) -> dict[str, dict[int, set[int]]]:
+    """Table-2 counts (2021 layout) the narrative states in words: {row: {cell: values}}."""
+    out: dict[str, dict[int, set[int]]] = {}
+    for key, index, pattern in _RESTATED:
+        for m in pattern.finditer(nfkc(text)):
+            out.setdefault(key, {}).setdefault(index, set()).add(int(m.group(1)))
+    return out
+
+
 def resolve_table2(
     printed: Mapping[str, list[ParsedCell]],
     cuts: Mapping[str, Table2Cuts | None],
     is_2019: bool,
     notes: list[str],
+    restated: Mapping[str, Mapping[int, set[int]]] | None = None,
 ) -> dict[str, list[ParsedCell] | None]:
-    """Each table-2 row's cells: as printed, cut by the rules, or cut under an assumption.
+    """Each table-2 row's cells: as printed, cut by the rules, or cut on other evidence.
 
-    Rows the rules leave ambiguous stay null with a note; they may be settled by
-    an assumption of the 2019 layout (TABLE2_2019_ASSUMPTIONS) that every other row
-    of its block agrees with and that leaves exactly one cut.
+    Rows the rules leave ambiguous stay null with a note. A row may be settled by the
+    narrative restating one of its counts (`restated`, see restated_counts) when
+    exactly one cut agrees with it (basis "narrative"), or by an assumption of the 2019
+    layout (TABLE2_2019_ASSUMPTIONS) that every other row of its block agrees with and
+    that leaves exactly one cut (basis "assumed").
     """
     out: dict[str, list[ParsedCell] | None] = {}
     pending: dict[str, Table2Cuts] = {}
@@ -554,6 +582,10 @@ def resolve_table2(
             out[key] = _cells_from(split, owners, row.runs)
         else:
             pending[key] = row
+    if not is_2019:
+        for key, by_cell in (restated or {}).items():
+            if key in pending:
+                _settle_by_narrative(key, by_cell, out, pending, notes)
     for assumption in TABLE2_2019_ASSUMPTIONS if is_2019 else ():
         _settle_under(assumption, out, pending, notes)
     for key, row in pending.items():
@@ -563,6 +595,32 @@ def resolve_table2(
         )
         out[key] = None
     return out
+
+
+def _settle_by_narrative(
+    key: str,
+    by_cell: Mapping[int, set[int]],
+    out: dict[str, list[ParsedCell] | None],
+    pending: dict[str, Table2Cuts],
+    notes: list[str],
+) -> None:
+    row = pending[key]
+    said = ", ".join(f"cell {i + 1} = {'/'.join(map(str, sorted(v)))}" for i, v in by_cell.items())
+    fitting = [o for o in row.options if all(o[0][i] in values for i, values in by_cell.items())]
+    if len(fitting) != 1:
+        notes.append(
+            f"table-2 row {key}: the narrative says {said}; {len(fitting)} of the "
+            f"{len(row.options)} cuts of {_describe(row.runs)!r} agree; not used"
+        )
+        return
+    pending.pop(key)
+    split, owners = fitting[0]
+    notes.append(
+        f"table-2 row {key}: digit run {_describe(row.runs)!r} has {len(row.options)} "
+        f"possible cuts; split as {' | '.join(str(v) for v in split)}, the only one that "
+        f"agrees with the narrative ({said})"
+    )
+    out[key] = _cells_from(split, owners, row.runs, basis="narrative")
 
 
 def _settle_under(
@@ -620,6 +678,7 @@ __all__ = [
     "run_tokens",
     "realign_table3",
     "resolve_table2",
+    "restated_counts",
     "table2_cuts",
     "Table2Cuts",
     "TABLE2_2019_ASSUMPTIONS",

@@ -33,7 +33,7 @@ from pipeline.tables import (
     procurement_from_text,
 )
 
-PARSER_VERSION = "0.3.0"
+PARSER_VERSION = "0.4.0"
 
 
 def parse_file(path: str | Path, region_hint: str | None = None) -> dict[str, Any]:
@@ -99,7 +99,7 @@ def parse_document(doc: Document, region_hint: str | None = None) -> dict[str, A
     rows = document_rows(doc)
 
     t3, t3_start, t3_end = parse_table3(rows)
-    t2 = parse_table2(rows, end=t3_start)
+    t2 = parse_table2(rows, end=t3_start, text=doc.text)
     t4 = parse_table4(rows, after=(t3_end + 1) if t3_end is not None else 0)
     if t2.version == "2019" and t2.cells.get("procurement") is None:
         found = procurement_from_text([b for b in doc.blocks if isinstance(b, TextBlock)])

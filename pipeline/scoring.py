@@ -141,7 +141,9 @@ def format_scores(scores: list[DocScore], verbose: bool = True) -> str:
     lines.append(
         "values by basis: "
         + ", ".join(
-            f"{b} {bases[b]}" for b in ("printed", "split", "assumed", "sum_rule") if b in bases
+            f"{b} {bases[b]}"
+            for b in ("printed", "split", "narrative", "assumed", "sum_rule")
+            if b in bases
         )
     )
     if verbose:

@@ -78,9 +78,11 @@ TABLE4_RESULT_LABELS = ("结果维持", "结果纠正", "其他结果", "尚未�
 # How a cell's value was obtained (report_cells.basis):
 #   printed  — read from its own printed cell;
 #   split    — cut from a run of digits where the rules allow exactly one cut;
+#   narrative — cut from a run of digits where only one cut agrees with a count the
+#              narrative restates (table 2 only, noted);
 #   assumed  — cut from a run of digits under a stated assumption (table 2 only, noted);
 #   sum_rule — not printed, filled by a sum rule (derived).
-CELL_BASES = ("printed", "split", "assumed", "sum_rule")
+CELL_BASES = ("printed", "split", "narrative", "assumed", "sum_rule")
 
 
 @dataclass(slots=True)
@@ -463,6 +465,8 @@ def _block_ok(cells: list[ParsedCell], block: int) -> bool:
 
 # --------------------------------------------------------------------------- table 2
 
+# The header row of a table-2 block ("信息内容 本年制发件数 …"), not prose about 信息内容.
+_T2_HEADER_RE = re.compile(r"信息内容\s*(?:本年|上一年|采购)")
 _T2_BLOCK_RE = re.compile(r"第二十条第[(（]?([一二三四五六七八九十]+)[)）]?项")
 
 
@@ -497,7 +501,7 @@ def _match_table2_item(label: str) -> str | None:
     return None if best is None else best[1]
 
 
-def parse_table2(rows: Sequence[Row], end: int | None = None) -> TableResult:
+def parse_table2(rows: Sequence[Row], end: int | None = None, text: str = "") -> TableResult:
     """Table 2 runs from the first "第二十条第（一）项" block to table 3."""
     result = TableResult()
     limit = end if end is not None else len(rows)
@@ -507,7 +511,8 @@ def parse_table2(rows: Sequence[Row], end: int | None = None) -> TableResult:
         (
             i
             for i in range(limit)
-            if _T2_BLOCK_RE.search(label := normalise_label(rows[i].label)) or "信息内容" in label
+            if _T2_BLOCK_RE.search(label := normalise_label(rows[i].label))
+            or _T2_HEADER_RE.search(label)
         ),
         None,
     )
@@ -551,7 +556,8 @@ def parse_table2(rows: Sequence[Row], end: int | None = None) -> TableResult:
         for k, w in widths.items()
         if k in found
     }
-    resolved = digitruns.resolve_table2(printed, cuts, is_2019, result.notes)
+    restated = digitruns.restated_counts(text) if any(cuts.values()) else {}
+    resolved = digitruns.resolve_table2(printed, cuts, is_2019, result.notes, restated)
     for key, width in widths.items():
         got = resolved.get(key)
         if got is not None and len(got) != width:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from conftest import gold
 
-from pipeline.digitruns import enumerate_splits, iter_cut_values, split_table3
+from pipeline.digitruns import enumerate_splits, iter_cut_values, restated_counts, split_table3
 from pipeline.model import Document, TextBlock
 from pipeline.report import parse_file
 from pipeline.rows import Source, Value, _tokens, document_rows
@@ -253,6 +253,30 @@ def test_table2_assumption_needs_the_whole_block(
     assert got["licensing"] == licensing
     assert ("assumed" in got["_bases"].get("licensing", set())) is assumed
     assert got["normative_documents"] == [89, 89, 89]  # its own block's assumption holds
+
+
+def test_narrative_restatement_settles_a_table2_run() -> None:
+    """2022: "现行有效行政规范性文件698件 … 本年度制发的规范性文件88件" leaves one cut of
+    "8855698"; 2023's narrative (393 in force) contradicts its table (470): not used."""
+    report = _parse("fj-pingtan-2022-txt.txt")
+    assert report["table2"]["normative_documents"] == {
+        "issued": 88,
+        "repealed": 55,
+        "in_force": 698,
+    }
+    bases = {c["basis"] for c in report["cells"] if c["row"] == "normative_documents"}
+    assert bases == {"narrative"}
+    older = _parse("fj-pingtan-2023-txt.txt")
+    assert older["table2"]["normative_documents"] is None
+    assert any("0 of the 13 cuts" in n and "not used" in n for n in older["notes"])
+
+
+def test_restated_counts_need_the_noun_and_the_verb() -> None:
+    text = (
+        "集中公开现行有效行政规范性文件698件，动态更新本年度制发的规范性文件88件。"
+        "涵盖政策及规范性文件类11条。已宣布废止规范性文件5件。"
+    )
+    assert restated_counts(text) == {"normative_documents": {2: {698}, 0: {88}, 1: {5}}}
 
 
 def test_table2_signed_changes_start_a_cell() -> None:

@@ -8,7 +8,7 @@ CREATE TABLE IF NOT EXISTS report_cells (
     value        DOUBLE,
     raw          VARCHAR,           -- cell text as printed (NULL when derived)
     derived      BOOLEAN NOT NULL,
-    basis        VARCHAR NOT NULL,  -- printed | split (digit run, the only cut the rules allow) | assumed (digit run cut under an assumption named in the notes) | sum_rule (= derived)
+    basis        VARCHAR NOT NULL,  -- printed | split (digit run, the only cut the rules allow) | narrative (digit run cut the one way the narrative's restated count agrees with) | assumed (digit run cut under an assumption named in the notes) | sum_rule (= derived)
     page         INTEGER,
     table_index  INTEGER,
     grid_row     INTEGER,
