@@ -545,8 +545,9 @@ _RESTATED: tuple[tuple[str, int, re.Pattern[str]], ...] = tuple(
 def restated_counts(text: str) -> dict[str, dict[int, set[int]]]:
     """Table-2 counts (2021 layout) the narrative states in words: {row: {cell: values}}."""
     out: dict[str, dict[int, set[int]]] = {}
+    text = nfkc(text)
     for key, index, pattern in _RESTATED:
-        for m in pattern.finditer(nfkc(text)):
+        for m in pattern.finditer(text):
             out.setdefault(key, {}).setdefault(index, set()).add(int(m.group(1)))
     return out
 

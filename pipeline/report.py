@@ -30,7 +30,6 @@ from pipeline.tables import (
     parse_table2,
     parse_table3,
     parse_table4,
-    procurement_from_text,
 )
 
 PARSER_VERSION = "0.4.0"
@@ -99,13 +98,9 @@ def parse_document(doc: Document, region_hint: str | None = None) -> dict[str, A
     rows = document_rows(doc)
 
     t3, t3_start, t3_end = parse_table3(rows)
-    t2 = parse_table2(rows, end=t3_start, text=doc.text)
+    text_blocks = [b for b in doc.blocks if isinstance(b, TextBlock)]
+    t2 = parse_table2(rows, end=t3_start, blocks=text_blocks)
     t4 = parse_table4(rows, after=(t3_end + 1) if t3_end is not None else 0)
-    if t2.version == "2019" and t2.cells.get("procurement") is None:
-        found = procurement_from_text([b for b in doc.blocks if isinstance(b, TextBlock)])
-        if found is not None:
-            t2.cells["procurement"] = found
-            t2.notes.append("table-2 row procurement: read from the text with its units")
     for name, table in (("table 2", t2), ("table 3", t3), ("table 4", t4)):
         report["notes"].extend(table.notes)
         if not table.found:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.report import parse_file
+from pipeline.tables import CELL_BASES
 
 Cell = tuple[str, Any]  # (path such as "table3.new[6]", value)
 
@@ -139,12 +140,7 @@ def format_scores(scores: list[DocScore], verbose: bool = True) -> str:
         for basis, n in s.bases.items():
             bases[basis] = bases.get(basis, 0) + n
     lines.append(
-        "values by basis: "
-        + ", ".join(
-            f"{b} {bases[b]}"
-            for b in ("printed", "split", "narrative", "assumed", "sum_rule")
-            if b in bases
-        )
+        "values by basis: " + ", ".join(f"{b} {bases[b]}" for b in CELL_BASES if b in bases)
     )
     if verbose:
         for s in scores:

@@ -90,8 +90,12 @@ class ParsedCell:
     value: Number | None
     raw: str | None  # None when the cell was not printed at all
     source: Source | None
-    derived: bool = False  # filled by a sum rule, not read
-    basis: str = "printed"  # one of CELL_BASES; "sum_rule" whenever derived
+    basis: str = "printed"  # one of CELL_BASES
+
+    @property
+    def derived(self) -> bool:
+        """Filled by a sum rule, not read."""
+        return self.basis == "sum_rule"
 
 
 @dataclass(slots=True)
@@ -303,11 +307,7 @@ def _complete_table3(result: TableResult) -> None:
 def _row_completions(cells: list[ParsedCell]) -> list[list[ParsedCell]]:
     out = []
     for gap in range(7):
-        filled = (
-            cells[:gap]
-            + [ParsedCell(None, None, None, derived=True, basis="sum_rule")]
-            + cells[gap:]
-        )
+        filled = cells[:gap] + [ParsedCell(None, None, None, basis="sum_rule")] + cells[gap:]
         nums = [c.value for c in filled]
         others = [n for i, n in enumerate(nums) if i != gap]
         if any(n is None for n in others):
@@ -319,7 +319,7 @@ def _row_completions(cells: list[ParsedCell]) -> list[list[ParsedCell]]:
         )
         if value < 0:
             continue
-        filled[gap] = ParsedCell(value, None, None, derived=True, basis="sum_rule")
+        filled[gap] = ParsedCell(value, None, None, basis="sum_rule")
         out.append(filled)
     return out
 
@@ -434,11 +434,7 @@ def _complete_table4(cells: list[ParsedCell]) -> tuple[list[ParsedCell], int] | 
     completions: dict[tuple, list[ParsedCell]] = {}
     placements = 0
     for gap in range(15):
-        filled = (
-            cells[:gap]
-            + [ParsedCell(None, None, None, derived=True, basis="sum_rule")]
-            + cells[gap:]
-        )
+        filled = cells[:gap] + [ParsedCell(None, None, None, basis="sum_rule")] + cells[gap:]
         block = gap // 5
         part = [filled[block * 5 + j].value for j in range(5)]
         if any(v is None for j, v in enumerate(part) if block * 5 + j != gap):
@@ -449,7 +445,7 @@ def _complete_table4(cells: list[ParsedCell]) -> tuple[list[ParsedCell], int] | 
             value = part[4] - sum(v for j, v in enumerate(part[:4]) if block * 5 + j != gap)  # type: ignore[operator]
         if value < 0:
             continue
-        filled[gap] = ParsedCell(value, None, None, derived=True, basis="sum_rule")
+        filled[gap] = ParsedCell(value, None, None, basis="sum_rule")
         if all(_block_ok(filled, b) for b in range(3)):
             completions.setdefault(tuple(c.value for c in filled), filled)
             placements += 1
@@ -501,8 +497,14 @@ def _match_table2_item(label: str) -> str | None:
     return None if best is None else best[1]
 
 
-def parse_table2(rows: Sequence[Row], end: int | None = None, text: str = "") -> TableResult:
-    """Table 2 runs from the first "第二十条第（一）项" block to table 3."""
+def parse_table2(
+    rows: Sequence[Row], end: int | None = None, blocks: Sequence[TextBlock] = ()
+) -> TableResult:
+    """Table 2 runs from the first "第二十条第（一）项" block to table 3.
+
+    `blocks`, the document's running text, give the narrative's restated counts and a
+    2019-layout procurement row printed with units.
+    """
     result = TableResult()
     limit = end if end is not None else len(rows)
     # The first block heading, or the first "信息内容" header row when the heading is
@@ -556,7 +558,8 @@ def parse_table2(rows: Sequence[Row], end: int | None = None, text: str = "") ->
         for k, w in widths.items()
         if k in found
     }
-    restated = digitruns.restated_counts(text) if any(cuts.values()) else {}
+    pending = any(cuts.values()) and not is_2019  # restatements serve the 2021 layout
+    restated = digitruns.restated_counts("\n".join(b.text for b in blocks)) if pending else {}
     resolved = digitruns.resolve_table2(printed, cuts, is_2019, result.notes, restated)
     for key, width in widths.items():
         got = resolved.get(key)
@@ -564,6 +567,10 @@ def parse_table2(rows: Sequence[Row], end: int | None = None, text: str = "") ->
             result.notes.append(f"table-2 row {key}: {len(got)} cells for {width}")
             got = None
         result.cells[key] = got
+    if is_2019 and result.cells.get("procurement") is None:
+        result.cells["procurement"] = _procurement_from_text(blocks)
+        if result.cells["procurement"] is not None:
+            result.notes.append("table-2 row procurement: read from the text with its units")
     return result
 
 
@@ -576,7 +583,7 @@ _PROCUREMENT_TEXT_RE = re.compile(
 )
 
 
-def procurement_from_text(blocks: Sequence[TextBlock]) -> list[ParsedCell] | None:
+def _procurement_from_text(blocks: Sequence[TextBlock]) -> list[ParsedCell] | None:
     """2019-layout 政府集中采购 read from running text when its row gave no two cells."""
     for block in blocks:
         m = _PROCUREMENT_TEXT_RE.search(nfkc(block.text))
